@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Two cores: forks keep the Pulumi mock runtime (process-global) isolated per file.
+    pool: "forks",
+    reporters: process.env.CI ? ["default"] : ["default"],
+  },
+});
