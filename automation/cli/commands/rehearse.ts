@@ -1,0 +1,122 @@
+/**
+ * `avd-rollout rehearse [--scenario FILE] [--strategy avd-rollout|azure] [--events FILE] [--json]`
+ * (spec sections 7 and 9): runs the driver against the simulated host pool on a virtual clock.
+ * Without `--scenario` it rehearses the bundled demo scenario; `npm start` does exactly that.
+ */
+import { appendFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { InputError } from "../../core/errors";
+import type { AnyEvent, EventSink } from "../../core/events";
+import type { RehearsalResult, Strategy } from "../../sim/rehearse";
+import { rehearse } from "../../sim/rehearse";
+import type { Scenario } from "../../sim/scenario";
+import { loadScenarioFile } from "../../sim/scenario";
+import { JSON_OPTION, runCommand, type BaseArgs, type CommandResult } from "../command";
+import { EXIT } from "../exitCodes";
+
+/** The scenario `npm start` and a bare `rehearse` run. */
+export const DEMO_SCENARIO = resolve(__dirname, "../../../scenarios/demo.json");
+const STRATEGIES: readonly Strategy[] = ["avd-rollout", "azure"];
+
+interface RehearseArgs extends BaseArgs {
+  scenario?: string;
+  strategy?: string;
+  events?: string;
+}
+
+function parseStrategy(value: string | undefined): Strategy {
+  if (value === undefined) return "avd-rollout";
+  if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
+  throw new InputError(`--strategy ${JSON.stringify(value)} is not a strategy; use avd-rollout or azure`);
+}
+
+/**
+ * Appends events to a JSON-lines file in chunks: a 1,000-host rehearsal emits tens of
+ * thousands of events, and one write per event would dominate its run time.
+ */
+export function bufferedEventsFile(path: string): EventSink & { flush(): void } {
+  let lines: string[] = [];
+  const flush = (): void => {
+    if (lines.length === 0) return;
+    appendFileSync(path, lines.join(""));
+    lines = [];
+  };
+  return {
+    emit(event: AnyEvent) {
+      lines.push(`${JSON.stringify(event)}\n`);
+      if (lines.length >= 2000) flush();
+    },
+    flush,
+  };
+}
+
+function checkEventsPath(path: string): void {
+  try {
+    appendFileSync(path, "");
+  } catch (error) {
+    const reason = error instanceof Error && "code" in error ? String(error.code) : "not writable";
+    throw new InputError(
+      `--events ${JSON.stringify(path)}: cannot write the file (${reason}); pass a writable path`,
+    );
+  }
+}
+
+function minutesText(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = Math.round(minutes - h * 60);
+  return h > 0 ? `${h} h ${m} min` : `${m} min`;
+}
+
+/** The short human summary `npm start` prints. */
+export function rehearsalText(scenario: Scenario, result: RehearsalResult, availableAtStart: number): string {
+  const { hostPool, update } = scenario;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  return [
+    `Rehearsal "${result.scenario}" (${plural(hostPool.hosts, "host")}, batches of ${update.maxVmsRemoved}, ${update.logOffDelayMinutes} min notice), strategy ${result.strategy}: ${result.result}`,
+    `  Duration:             ${minutesText(result.makespanMinutes)} (virtual time)`,
+    `  Lowest capacity:      ${result.minAvailable} of ${result.hosts} hosts available (${availableAtStart} at start)`,
+    `  Signed out by force:  ${plural(result.forcedSignOuts, "user")} (${result.voluntarySignOuts} signed out themselves after the notice)`,
+    `  Notified twice:       ${plural(result.sessionsNotifiedTwice, "user")}`,
+    `  Hosts updated:        ${result.updated} of ${result.hosts}${result.failed.length > 0 ? `; failed: ${result.failed.join(", ")}` : ""}; stack updates: ${result.stackUps}; driver crashes: ${result.crashes}`,
+  ].join("\n");
+}
+
+export const rehearseCommand: CommandModule<object, RehearseArgs> = {
+  command: ["rehearse", "$0"],
+  describe: "Rehearse a rollout on a simulated host pool (virtual time): duration, capacity, users touched",
+  builder: (yargs: Argv) =>
+    yargs
+      .option("scenario", {
+        type: "string",
+        describe: "Scenario JSON file (default: the bundled demo scenario)",
+      })
+      .option("strategy", {
+        type: "string",
+        describe: "avd-rollout (default) or azure (the service's documented behaviour)",
+      })
+      .option("events", { type: "string", describe: "Append the event log to FILE as JSON lines" })
+      .option("json", JSON_OPTION) as unknown as Argv<RehearseArgs>,
+  handler: (argv: ArgumentsCamelCase<RehearseArgs>) =>
+    runCommand(argv, async (): Promise<CommandResult> => {
+      const strategy = parseStrategy(argv.strategy);
+      const scenario = loadScenarioFile(argv.scenario ?? DEMO_SCENARIO);
+      if (argv.events !== undefined) checkEventsPath(argv.events);
+      const file = argv.events !== undefined ? bufferedEventsFile(argv.events) : undefined;
+      let availableAtStart = 0;
+      const events: EventSink = {
+        emit(event) {
+          if (event.type === "world.availability" && availableAtStart === 0)
+            availableAtStart = event.available;
+          file?.emit(event);
+        },
+      };
+      try {
+        const result = await rehearse(scenario, { strategy, events });
+        const exitCode = result.result === "failed" ? EXIT.failed : EXIT.ok;
+        return { exitCode, json: result, text: rehearsalText(scenario, result, availableAtStart) };
+      } finally {
+        file?.flush();
+      }
+    }),
+};

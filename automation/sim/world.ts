@@ -1,0 +1,741 @@
+/**
+ * SimulatedWorld: one AVD host pool, its VMs and its Pulumi stack, on a virtual clock.
+ *
+ * The world holds the state the real services would hold and offers it as operations that
+ * mirror the Azure and Pulumi APIs. The simulated ports (simulatedPorts.ts) are thin wrappers
+ * around these operations, and the ARM emulator (test/azure) can back its routes with them too.
+ *
+ * State API (read-only views unless noted):
+ * - hosts:     `hostNames()`, `host(name)` — per host: FQDN, current VM, session host entry;
+ * - VMs:       `vm(resourceId)`, `vms()`; operations `deallocateVm`, `startVm`, `deleteVm` (long-running:
+ *              they resolve when done, in virtual time);
+ * - session hosts (AVD data plane): `sessionHosts()`, `setAllowNewSession`, `removeSessionHost`;
+ * - sessions:  `userSessions(fqdn?)`, `sendMessage`, `signOutSession`;
+ * - registration token: `updateRegistrationToken(expiresAt)`, `registrationToken()`;
+ * - host pool tags with an etag (where the rollout record lives): `tags()`, `updateTags(tags, ifMatch)`;
+ * - stack (the ledger): `deployedHosts()`, `desired()`, `previewBatch`, `upBatch`;
+ * - stats and `availableCount()`.
+ * Every state change that alters the number of available hosts emits `world.availability`;
+ * every sign-in/out emits `world.session`.
+ */
+import { PortError } from "../core/errors";
+import type { CrashPoint } from "./crashes";
+import { DriverGeneration, planCrashes } from "./crashes";
+import { createSimulatedPorts } from "./simulatedPorts";
+import type { AnyEvent, EventSink, EventWithoutTime } from "../core/events";
+import type {
+  Ports,
+  BatchSpec,
+  DeployedHost,
+  DesiredPool,
+  PowerState,
+  PreviewVerdict,
+  SessionHostInfo,
+  SessionHostStatus,
+  UpResult,
+  UserSessionInfo,
+} from "../core/ports";
+import { Random } from "./random";
+import type { Scenario } from "./scenario";
+import { scenarioHostNames } from "./scenario";
+import { UserBehaviour } from "./users";
+import type { VirtualClock } from "./virtualClock";
+
+/** Where a rehearsal starts in virtual time: a Monday morning. */
+export const DEFAULT_START = Date.parse("2026-04-13T08:00:00.000Z");
+/** Revision every host runs at the start, and the one stack config now asks for. */
+export const DEPLOYED_REVISION = "r-1a2b3c4d";
+export const DESIRED_REVISION = "r-5e6f7a8b";
+
+/** The VMs a rehearsal starts with were built this long before it. */
+const ORIGINAL_AGE_MS = 30 * 24 * 3600_000;
+
+/** Name of a host's original VM in a world started at {@link DEFAULT_START}. */
+export function originalVmName(host: string, start = DEFAULT_START): string {
+  return `${host}-${generationSuffix(start - ORIGINAL_AGE_MS)}`;
+}
+
+export interface WorldOptions {
+  subscriptionId?: string;
+  /** Resource group of the session host VMs. */
+  vmResourceGroup?: string;
+  /** Host pool, for the session host `name` prefix AVD uses (`hostPool/sessionHost`). */
+  hostPoolName?: string;
+}
+
+export interface SimVm {
+  name: string;
+  resourceId: string;
+  host: string;
+  revision: string;
+  powerState: PowerState;
+  /** Extensions (directory join, AVD agent) finished; false while building or after a failed registration. */
+  provisioned: boolean;
+  createdAt: number;
+  /** Deleted VMs no longer exist in Azure; a session host can still point at one. */
+  deleted: boolean;
+}
+
+export interface SimSessionHost {
+  /** FQDN: AVD's name of the session host. */
+  name: string;
+  /** `properties.resourceId`: the ARM id of the VM that registered. */
+  resourceId: string;
+  allowNewSession: boolean;
+  /** That VM (kept by reference: status is read on every sign-in). */
+  vm: SimVm;
+}
+
+/** Map key of a resource id: ARM ids compare case-insensitively. */
+const keyOf = (resourceId: string): string => resourceId.toLowerCase();
+
+export interface SimSession {
+  id: string;
+  user: string;
+  host: string;
+  state: "Active" | "Disconnected";
+  createdAt: number;
+  /** Messages this session received. */
+  notices: number;
+  /** Counted in sessionsNotifiedTwice (its user had been notified before). */
+  notifiedTwice: boolean;
+}
+
+export interface SimHost {
+  name: string;
+  index: number;
+  fqdn: string;
+  /** Resource id of the newest VM generation (the one the ledger points to after an up). */
+  vmId: string;
+  /** The host's entry in the AVD host pool, or null when it is not registered. */
+  sessionHost: SimSessionHost | null;
+  sessions: Map<string, SimSession>;
+}
+
+export interface LedgerEntry {
+  vmName: string;
+  vmResourceId: string;
+  revision: string;
+}
+
+export interface WorldStats {
+  /** Sessions ended by the driver: forced sign-out, or killed by removal/deallocation. */
+  forcedSignOuts: number;
+  /** Notified sessions that their users signed out of themselves. */
+  voluntarySignOuts: number;
+  /** Sessions notified although their user had been notified before (same or earlier session). */
+  sessionsNotifiedTwice: number;
+  /** Messages delivered to a session that had already received one (a re-notification). */
+  sessionsRenotified: number;
+  /** Sign-ins that found no host with room. */
+  rejectedSignIns: number;
+  stackUps: number;
+  /** ARM calls failed by injected transient faults. */
+  transientFaults: number;
+  registrationFailures: number;
+  /**
+   * The most hosts that were available when the world started (the rollout's start) and were
+   * not available at the same moment: the capacity budget of spec 5.2, measured per host.
+   */
+  maxInitialHostsOut: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** `yyyy-MM-ddTHH-mm-ss` of a UTC instant, the suffix of a VM generation's name. */
+export function generationSuffix(ms: number): string {
+  return iso(ms).slice(0, 19).replace(/:/g, "-");
+}
+
+export class SimulatedWorld {
+  readonly clock: VirtualClock;
+  readonly scenario: Scenario;
+  readonly random: Random;
+  readonly stats: WorldStats = {
+    forcedSignOuts: 0,
+    voluntarySignOuts: 0,
+    sessionsNotifiedTwice: 0,
+    sessionsRenotified: 0,
+    rejectedSignIns: 0,
+    stackUps: 0,
+    transientFaults: 0,
+    registrationFailures: 0,
+    maxInitialHostsOut: 0,
+  };
+  readonly subscriptionId: string;
+  readonly vmResourceGroup: string;
+  readonly hostPoolName: string;
+
+  private readonly hostsByName = new Map<string, SimHost>();
+  private readonly hostsByFqdn = new Map<string, SimHost>();
+  private readonly vmsById = new Map<string, SimVm>();
+  private readonly ledger = new Map<string, LedgerEntry>();
+  private readonly latencyRandom: Random;
+  private readonly faultRandom: Random;
+  private readonly users: UserBehaviour;
+  private hostPoolTags: Record<string, string> = {};
+  private tagsEtag: string | null = null;
+  private etagCounter = 0;
+  private tokenExpiresAt: number | null = null;
+  private lastAvailable = -1;
+  /** Serializes `up`s: Pulumi runs one update per stack at a time (later ones wait for the lock). */
+  private stackBusy: Promise<unknown> = Promise.resolve();
+  private readonly sinks: EventSink[] = [];
+  private availableCache: SimHost[] | null = null;
+  /** Hosts available at start(); null before. */
+  private initiallyAvailable: Set<SimHost> | null = null;
+  private readonly lowerIds = new Map<string, string>();
+  private currentGeneration: DriverGeneration | null = null;
+  private generationCount = 0;
+  private portCalls = 0;
+  private readonly crashPlan: CrashPoint[];
+  private crashesArmed = false;
+  /** Crashes injected so far. */
+  crashCount = 0;
+
+  constructor(scenario: Scenario, clock: VirtualClock, events?: EventSink, options: WorldOptions = {}) {
+    this.scenario = scenario;
+    this.clock = clock;
+    if (events) this.sinks.push(events);
+    this.random = new Random(scenario.seed, scenario.name);
+    this.latencyRandom = this.random.fork("latency");
+    this.faultRandom = this.random.fork("faults");
+    this.subscriptionId = options.subscriptionId ?? "00000000-0000-0000-0000-000000000000";
+    this.vmResourceGroup = options.vmResourceGroup ?? "rg-avd-hosts";
+    this.hostPoolName = options.hostPoolName ?? "hp-rehearsal";
+    const deallocated = new Set(scenario.hostPool.deallocated);
+    const drained = new Set(scenario.hostPool.drained);
+    const builtAt = clock.now() - ORIGINAL_AGE_MS;
+    scenarioHostNames(scenario).forEach((name, index) => {
+      const vm = this.createVm(
+        name,
+        DEPLOYED_REVISION,
+        builtAt,
+        deallocated.has(name) ? "deallocated" : "running",
+      );
+      vm.provisioned = true;
+      const host: SimHost = {
+        name,
+        index,
+        fqdn: `${name}.${scenario.hostPool.domainName}`,
+        vmId: vm.resourceId,
+        sessionHost: null,
+        sessions: new Map(),
+      };
+      host.sessionHost = {
+        name: host.fqdn,
+        resourceId: vm.resourceId,
+        allowNewSession: !drained.has(name),
+        vm,
+      };
+      this.hostsByName.set(name, host);
+      this.hostsByFqdn.set(host.fqdn.toLowerCase(), host);
+      this.ledger.set(name, { vmName: vm.name, vmResourceId: vm.resourceId, revision: DEPLOYED_REVISION });
+    });
+    this.users = new UserBehaviour(this, this.random.fork("users"));
+    this.crashPlan = planCrashes(
+      this.random.fork("crashes"),
+      scenario.faults.crashes,
+      expectedRolloutMinutes(scenario) * 60_000,
+      scenario.hostPool.hosts * 6,
+    );
+  }
+
+  /** Adds an event sink (the rehearsal's event list, a JSON-lines file). */
+  addSink(sink: EventSink): void {
+    this.sinks.push(sink);
+  }
+
+  /** Emits an event stamped with the current virtual time. */
+  emit(event: EventWithoutTime): void {
+    const stamped = { t: this.clock.iso(), ...event } as AnyEvent;
+    for (const sink of this.sinks) sink.emit(stamped);
+  }
+
+  /** Signs in the initial users, starts arrivals and arms the crash plan; call once before the driver runs. */
+  start(): void {
+    this.initiallyAvailable = new Set(this.availableHosts());
+    this.noteAvailability();
+    this.users.start();
+    this.crashesArmed = true;
+    for (const point of this.crashPlan) {
+      if (point.kind === "time") this.clock.schedule(point.at, () => this.crashCurrent());
+    }
+  }
+
+  /** Stops user activity and crash injection (after the rollout), so the clock runs out of timers. */
+  stop(): void {
+    this.users.stop();
+    this.crashesArmed = false;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Driver generations and crashes (see crashes.ts)
+  // ------------------------------------------------------------------------------------------
+
+  /** A fresh set of ports for a new driver generation; earlier generations stay dead. */
+  ports(): Ports {
+    this.currentGeneration = new DriverGeneration(++this.generationCount);
+    return createSimulatedPorts(this, this.currentGeneration, {
+      beforeCall: (generation) => {
+        this.portCalls++;
+        const next = this.crashPlan.findIndex((p) => p.kind === "call" && p.at <= this.portCalls);
+        if (next >= 0 && generation === this.currentGeneration && this.crashesArmed) {
+          this.crashPlan.splice(next, 1);
+          this.crashCurrent();
+        }
+      },
+    });
+  }
+
+  /** The generation the latest `ports()` call created. */
+  get generation(): DriverGeneration | null {
+    return this.currentGeneration;
+  }
+
+  /** Port calls made so far, over all generations. */
+  get portCallCount(): number {
+    return this.portCalls;
+  }
+
+  /** Kills the current driver generation (no-op when it is already dead or crashes are off). */
+  crashCurrent(): void {
+    const generation = this.currentGeneration;
+    if (!this.crashesArmed || !generation || generation.crashed) return;
+    this.crashCount++;
+    this.emit({ type: "driver.crashed" });
+    generation.crash();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Hosts and availability
+  // ------------------------------------------------------------------------------------------
+
+  hostNames(): string[] {
+    return [...this.hostsByName.keys()];
+  }
+
+  host(name: string): SimHost | undefined {
+    return this.hostsByName.get(name);
+  }
+
+  hosts(): IterableIterator<SimHost> {
+    return this.hostsByName.values();
+  }
+
+  hostByFqdn(fqdn: string): SimHost | undefined {
+    return this.hostsByFqdn.get(fqdn.toLowerCase());
+  }
+
+  /** AVD's status of a registered session host, derived from its VM. */
+  statusOf(host: SimHost): SessionHostStatus {
+    const entry = host.sessionHost;
+    if (!entry) return "Unavailable";
+    const vm = entry.vm;
+    if (vm.deleted) return "Unavailable";
+    if (vm.powerState === "deallocated" || vm.powerState === "stopped") return "Shutdown";
+    if (vm.powerState !== "running" || !vm.provisioned) return "Unavailable";
+    return "Available";
+  }
+
+  /** Serving and accepting new sessions: what the capacity budget counts. */
+  isAvailable(host: SimHost): boolean {
+    return (
+      host.sessionHost !== null && host.sessionHost.allowNewSession && this.statusOf(host) === "Available"
+    );
+  }
+
+  availableCount(): number {
+    return this.availableHosts().length;
+  }
+
+  /**
+   * The available hosts in index order. Cached: sign-ins read it far more often than the
+   * state changes, and every state change goes through {@link noteAvailability}.
+   */
+  availableHosts(): readonly SimHost[] {
+    if (!this.availableCache) {
+      this.availableCache = [];
+      for (const host of this.hostsByName.values())
+        if (this.isAvailable(host)) this.availableCache.push(host);
+    }
+    return this.availableCache;
+  }
+
+  private keyCache(resourceId: string): string {
+    let key = this.lowerIds.get(resourceId);
+    if (key === undefined) {
+      key = keyOf(resourceId);
+      this.lowerIds.set(resourceId, key);
+    }
+    return key;
+  }
+
+  /** Emits world.availability when the number of available hosts changed. */
+  noteAvailability(): void {
+    this.availableCache = null;
+    const available = this.availableCount();
+    if (this.initiallyAvailable) {
+      let out = this.initiallyAvailable.size;
+      for (const host of this.availableHosts()) if (this.initiallyAvailable.has(host)) out--;
+      if (out > this.stats.maxInitialHostsOut) this.stats.maxInitialHostsOut = out;
+    }
+    if (available !== this.lastAvailable) {
+      this.lastAvailable = available;
+      this.emit({ type: "world.availability", available, total: this.hostsByName.size });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // AVD data plane: session hosts and user sessions
+  // ------------------------------------------------------------------------------------------
+
+  sessionHosts(): SessionHostInfo[] {
+    const list: SessionHostInfo[] = [];
+    const heartbeat = this.clock.iso();
+    for (const host of this.hostsByName.values()) {
+      if (!host.sessionHost) continue;
+      list.push({
+        name: host.sessionHost.name,
+        resourceId: host.sessionHost.resourceId,
+        status: this.statusOf(host),
+        allowNewSession: host.sessionHost.allowNewSession,
+        sessions: host.sessions.size,
+        lastHeartBeat: heartbeat,
+      });
+    }
+    return list;
+  }
+
+  userSessions(fqdn?: string): UserSessionInfo[] {
+    const hosts = fqdn === undefined ? [...this.hostsByName.values()] : [this.hostByFqdn(fqdn)];
+    const list: UserSessionInfo[] = [];
+    for (const host of hosts) {
+      if (!host?.sessionHost) continue;
+      for (const session of host.sessions.values()) {
+        list.push({
+          sessionHostName: host.sessionHost.name,
+          id: session.id,
+          userPrincipalName: session.user,
+          sessionState: session.state,
+          createTime: iso(session.createdAt),
+        });
+      }
+    }
+    return list;
+  }
+
+  private registeredHost(operation: string, fqdn: string): SimHost {
+    const host = this.hostByFqdn(fqdn);
+    if (!host?.sessionHost)
+      throw new PortError("notFound", operation, `session host ${fqdn} is not in the host pool`, "NotFound");
+    return host;
+  }
+
+  /** Shows a message; a disconnected or vanished session cannot read it (no error, as the port documents). */
+  sendMessage(fqdn: string, sessionId: string): void {
+    const host = this.registeredHost(`hostPool.sendMessage(${fqdn})`, fqdn);
+    const session = host.sessions.get(sessionId);
+    if (!session || session.state !== "Active") return;
+    session.notices++;
+    if (session.notices > 1) this.stats.sessionsRenotified++;
+    this.users.onNotice(session);
+  }
+
+  /** Forced sign-out; an absent session is success. */
+  signOutSession(fqdn: string, sessionId: string): void {
+    const host = this.registeredHost(`hostPool.signOut(${fqdn})`, fqdn);
+    const session = host.sessions.get(sessionId);
+    if (session) this.endSession(host, session, "loggedOff");
+  }
+
+  setAllowNewSession(fqdn: string, allow: boolean): void {
+    const host = this.registeredHost(`hostPool.setDrainMode(${fqdn})`, fqdn);
+    if (host.sessionHost) host.sessionHost.allowNewSession = allow;
+    this.noteAvailability();
+  }
+
+  /** Forced removal: remaining sessions are dropped (counted as forced sign-outs). */
+  removeSessionHost(fqdn: string): void {
+    const host = this.hostByFqdn(fqdn);
+    if (!host?.sessionHost) return;
+    this.dropSessions(host);
+    host.sessionHost = null;
+    this.noteAvailability();
+  }
+
+  /** Ends a session and records why; emits world.session. */
+  endSession(host: SimHost, session: SimSession, action: "signedOut" | "loggedOff"): void {
+    if (!host.sessions.delete(session.id)) return;
+    if (action === "loggedOff") this.stats.forcedSignOuts++;
+    else if (session.notices > 0) this.stats.voluntarySignOuts++;
+    this.users.onSessionEnded(session, action);
+    this.emit({ type: "world.session", host: host.name, user: session.user, action });
+  }
+
+  private dropSessions(host: SimHost): void {
+    for (const session of [...host.sessions.values()]) this.endSession(host, session, "loggedOff");
+  }
+
+  updateRegistrationToken(expiresAt: number): void {
+    this.tokenExpiresAt = expiresAt;
+  }
+
+  /** Expiry of the pool's registration token (ms), or null when none was issued. */
+  registrationToken(): number | null {
+    return this.tokenExpiresAt;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Host pool tags (where the rollout record lives), with an etag
+  // ------------------------------------------------------------------------------------------
+
+  tags(): { tags: Record<string, string>; etag: string | null } {
+    return { tags: { ...this.hostPoolTags }, etag: this.tagsEtag };
+  }
+
+  /** Replaces the tags if `ifMatch` is the current etag; returns the new etag or null on conflict. */
+  updateTags(tags: Record<string, string>, ifMatch: string | null): string | null {
+    if (ifMatch !== this.tagsEtag) return null;
+    this.hostPoolTags = { ...tags };
+    this.tagsEtag = `W/"${(++this.etagCounter).toString(16).padStart(8, "0")}"`;
+    return this.tagsEtag;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Compute: VMs
+  // ------------------------------------------------------------------------------------------
+
+  vm(resourceId: string): SimVm | undefined {
+    return this.vmsById.get(this.keyCache(resourceId));
+  }
+
+  vms(): SimVm[] {
+    return [...this.vmsById.values()];
+  }
+
+  vmResourceId(vmName: string): string {
+    return `/subscriptions/${this.subscriptionId}/resourceGroups/${this.vmResourceGroup}/providers/Microsoft.Compute/virtualMachines/${vmName}`;
+  }
+
+  private createVm(host: string, revision: string, at: number, powerState: PowerState): SimVm {
+    const name = `${host}-${generationSuffix(at)}`;
+    const vm: SimVm = {
+      name,
+      resourceId: this.vmResourceId(name),
+      host,
+      revision,
+      powerState,
+      provisioned: false,
+      createdAt: at,
+      deleted: false,
+    };
+    this.vmsById.set(this.keyCache(vm.resourceId), vm);
+    return vm;
+  }
+
+  /** Jittered duration of a latency-model step, in ms. */
+  latency(
+    kind:
+      "deallocateMinutes" | "vmCreateMinutes" | "extensionsMinutes" | "registrationMinutes" | "deleteMinutes",
+  ): number {
+    const { latency } = this.scenario;
+    return this.latencyRandom.jittered(latency[kind], latency.jitter) * 60_000;
+  }
+
+  private hostOfVm(vm: SimVm): SimHost | undefined {
+    return this.hostsByName.get(vm.host);
+  }
+
+  /** Deallocates (long-running); sessions on it end (forced). Idempotent; a missing VM is notFound. */
+  async deallocateVm(resourceId: string): Promise<void> {
+    const vm = this.requireVm("compute.deallocate", resourceId);
+    if (vm.powerState === "deallocated") return;
+    const host = this.hostOfVm(vm);
+    vm.powerState = "deallocating";
+    if (host && host.sessionHost?.resourceId.toLowerCase() === vm.resourceId.toLowerCase())
+      this.dropSessions(host);
+    this.noteAvailability();
+    await this.clock.sleep(this.latency("deallocateMinutes"));
+    if (this.vm(resourceId) === vm) vm.powerState = "deallocated";
+    this.noteAvailability();
+  }
+
+  /** Starts (long-running, as long as a deallocation). Idempotent. */
+  async startVm(resourceId: string): Promise<void> {
+    const vm = this.requireVm("compute.start", resourceId);
+    if (vm.powerState === "running") return;
+    vm.powerState = "starting";
+    this.noteAvailability();
+    await this.clock.sleep(this.latency("deallocateMinutes"));
+    if (this.vm(resourceId) === vm) vm.powerState = "running";
+    this.noteAvailability();
+  }
+
+  /** Deletes the VM with its NIC and OS disk (long-running). A missing VM is success. */
+  async deleteVm(resourceId: string): Promise<void> {
+    const vm = this.vm(resourceId);
+    if (!vm) return;
+    vm.powerState = "stopping";
+    this.noteAvailability();
+    await this.clock.sleep(this.latency("deleteMinutes"));
+    this.vmsById.delete(this.keyCache(resourceId));
+    vm.deleted = true;
+    this.noteAvailability();
+  }
+
+  private requireVm(operation: string, resourceId: string): SimVm {
+    const vm = this.vm(resourceId);
+    if (!vm)
+      throw new PortError(
+        "notFound",
+        `${operation}(${resourceId})`,
+        "the VM does not exist",
+        "ResourceNotFound",
+      );
+    return vm;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Stack: the ledger, preview and up
+  // ------------------------------------------------------------------------------------------
+
+  deployedHosts(): DeployedHost[] {
+    return [...this.ledger.entries()].map(([host, entry]) => ({ host, ...entry }));
+  }
+
+  ledgerEntry(host: string): LedgerEntry | undefined {
+    return this.ledger.get(host);
+  }
+
+  desired(): DesiredPool {
+    const { update } = this.scenario;
+    return {
+      revision: DESIRED_REVISION,
+      hosts: this.hostNames(),
+      update: {
+        maxVmsRemoved: update.maxVmsRemoved,
+        logOffDelayMinutes: update.logOffDelayMinutes,
+        logOffMessage: update.logOffMessage,
+        deleteOriginalVm: update.deleteOriginalVm,
+      },
+    };
+  }
+
+  /** A host the batch program would change: not on the desired revision, or its extensions unfinished. */
+  needsBuild(host: string): boolean {
+    const entry = this.ledger.get(host);
+    if (!entry || entry.revision !== DESIRED_REVISION) return true;
+    const vm = this.vm(entry.vmResourceId);
+    return !vm || !vm.provisioned;
+  }
+
+  previewBatch(batch: BatchSpec): PreviewVerdict {
+    const batchChanges: string[] = [];
+    for (const host of batch.hosts) {
+      if (!this.hostsByName.has(host)) continue;
+      if (this.needsBuild(host)) batchChanges.push(`${host}: virtualMachine replace`);
+    }
+    // The batch program pins every other host (ignoreChanges), so nothing outside the batch changes.
+    return { outsideBatchChanges: [], batchChanges };
+  }
+
+  /**
+   * `pulumi up` of a batch: for each batch host not yet built, a new VM generation is created
+   * (vmCreate), then its extensions run (extensions) and the AVD agent registers
+   * (registration). Hosts already on the desired revision with finished extensions are left
+   * alone; a host whose registration failed before gets its extensions re-run on the same VM.
+   * The original VM is not touched (the program retains it; the driver deletes or keeps it).
+   * Ups are serialized like Pulumi's stack lock: a second up waits for the first.
+   */
+  upBatch(batch: BatchSpec): Promise<UpResult> {
+    const run = this.stackBusy.then(() => this.runUp(batch));
+    this.stackBusy = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runUp(batch: BatchSpec): Promise<UpResult> {
+    this.stats.stackUps++;
+    const unknown = batch.hosts.filter((host) => !this.hostsByName.has(host));
+    if (unknown.length > 0) {
+      return { result: "failed", error: `hosts not in the program: ${unknown.join(", ")}` };
+    }
+    const outcomes = await Promise.all(
+      batch.hosts.filter((host) => this.needsBuild(host)).map((host) => this.buildHost(host)),
+    );
+    const failedHosts: Record<string, string> = {};
+    for (const outcome of outcomes) if (outcome.error) failedHosts[outcome.host] = outcome.error;
+    const failed = Object.keys(failedHosts);
+    if (failed.length === 0) return { result: "succeeded" };
+    return {
+      result: "failed",
+      error: `${failed.length} host(s) failed: ${failed.map((h) => `${h}: ${failedHosts[h]}`).join("; ")}`,
+      failedHosts,
+    };
+  }
+
+  private async buildHost(name: string): Promise<{ host: string; error?: string }> {
+    const host = this.hostsByName.get(name);
+    if (!host) return { host: name, error: "unknown host" };
+    const entry = this.ledger.get(name);
+    let vm = entry && entry.revision === DESIRED_REVISION ? this.vm(entry.vmResourceId) : undefined;
+    if (!vm) {
+      await this.clock.sleep(this.latency("vmCreateMinutes"));
+      vm = this.createVm(name, DESIRED_REVISION, this.clock.now(), "running");
+      host.vmId = vm.resourceId;
+      // The VM resource (with its revision tag) is in state as soon as it exists.
+      this.ledger.set(name, { vmName: vm.name, vmResourceId: vm.resourceId, revision: DESIRED_REVISION });
+    } else if (vm.powerState !== "running") {
+      // Extensions need a running VM; Pulumi's extension create would start it.
+      await this.clock.sleep(this.latency("deallocateMinutes"));
+      vm.powerState = "running";
+      this.noteAvailability();
+    }
+    await this.clock.sleep(this.latency("extensionsMinutes"));
+    await this.clock.sleep(this.latency("registrationMinutes"));
+    const problem = this.registrationProblem(host, vm);
+    if (problem) {
+      this.stats.registrationFailures++;
+      return { host: name, error: problem };
+    }
+    vm.provisioned = true;
+    // A newly registered session host accepts new sessions (drain mode off), as in AVD.
+    host.sessionHost = { name: host.fqdn, resourceId: vm.resourceId, allowNewSession: true, vm };
+    this.noteAvailability();
+    return { host: name };
+  }
+
+  private registrationProblem(host: SimHost, vm: SimVm): string | null {
+    const token = this.tokenExpiresAt;
+    if (token === null || token <= this.clock.now()) {
+      return "InvalidRegistrationToken: the host pool's registration token is missing or expired (ensure a token before up)";
+    }
+    const existing = host.sessionHost;
+    if (existing && existing.resourceId.toLowerCase() !== vm.resourceId.toLowerCase()) {
+      return `SessionHostAlreadyExists: ${host.fqdn} is still registered for another VM; remove it from the host pool first`;
+    }
+    if (this.faultRandom.chance(this.scenario.faults.registrationFailureRate)) {
+      return "AgentRegistrationFailureGeneric: the AVD agent failed to register (simulated transient fault)";
+    }
+    return null;
+  }
+
+  /** Draws whether an ARM call fails transiently (scenario.faults.armTransientRate). */
+  transientFault(): boolean {
+    const hit = this.faultRandom.chance(this.scenario.faults.armTransientRate);
+    if (hit) this.stats.transientFaults++;
+    return hit;
+  }
+}
+
+/** A rough duration of the rollout (lower bound of spec's bench), to place timed crashes inside it. */
+export function expectedRolloutMinutes(scenario: Scenario): number {
+  const { latency, update, hostPool } = scenario;
+  const replace =
+    latency.deallocateMinutes +
+    latency.vmCreateMinutes +
+    latency.extensionsMinutes +
+    latency.registrationMinutes;
+  const batches = Math.ceil(Math.max(0, hostPool.hosts - 1) / update.maxVmsRemoved);
+  return update.logOffDelayMinutes + replace + batches * replace;
+}

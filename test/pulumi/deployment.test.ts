@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import type { Deployment } from "@pulumi/pulumi/automation";
+import { deployedHostsFromDeployment, hostOfVm } from "../../automation/pulumi/deployment";
+import { STACK_URN, urnOf } from "./engineEvents";
+
+const TAG = "avd-rollout-revision";
+const SUB = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines";
+
+function vm(
+  name: string,
+  extra: Record<string, unknown> = {},
+  outputs: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    urn: urnOf("azure-native:compute:VirtualMachine", name),
+    type: "azure-native:compute:VirtualMachine",
+    custom: true,
+    id: `${SUB}/${name}`,
+    outputs: {
+      name,
+      id: `${SUB}/${name}`,
+      osProfile: { computerName: name.replace(/-\d{4}-.*$/, "") },
+      tags: { [TAG]: "rev-a" },
+      ...outputs,
+    },
+    ...extra,
+  };
+}
+
+function deployment(resources: Record<string, unknown>[]): Deployment {
+  return {
+    version: 3,
+    deployment: { manifest: {}, resources: [{ urn: STACK_URN, type: "pulumi:pulumi:Stack" }, ...resources] },
+  };
+}
+
+describe("deployedHostsFromDeployment", () => {
+  it("reads VM name, id and revision tag per host", () => {
+    const hosts = deployedHostsFromDeployment(
+      deployment([
+        vm("avd-0-2026-01-01T00-00-00"),
+        vm("avd-1-2026-01-01T00-00-00", {}, { tags: { [TAG]: "rev-b", costCenter: "42" } }),
+        {
+          urn: urnOf("azure-native:network:NetworkInterface", "avd-0-nic"),
+          type: "azure-native:network:NetworkInterface",
+          outputs: { name: "avd-0-nic" },
+        },
+      ]),
+      TAG,
+    );
+    expect(hosts).toEqual([
+      {
+        host: "avd-0",
+        vmName: "avd-0-2026-01-01T00-00-00",
+        vmResourceId: `${SUB}/avd-0-2026-01-01T00-00-00`,
+        revision: "rev-a",
+      },
+      {
+        host: "avd-1",
+        vmName: "avd-1-2026-01-01T00-00-00",
+        vmResourceId: `${SUB}/avd-1-2026-01-01T00-00-00`,
+        revision: "rev-b",
+      },
+    ]);
+  });
+
+  it("keeps the newest live generation and skips resources on their way out", () => {
+    const hosts = deployedHostsFromDeployment(
+      deployment([
+        vm("avd-2-2026-01-01T00-00-00"),
+        vm("avd-2-2026-04-15T17-16-07", {}, { tags: { [TAG]: "rev-new" } }),
+        vm("avd-3-2026-05-01T00-00-00", { delete: true }),
+        vm("avd-3-2026-01-01T00-00-00"),
+        vm("avd-4-2026-05-01T00-00-00", { pendingReplacement: true }),
+      ]),
+      TAG,
+    );
+    const byHost = Object.fromEntries(hosts.map((h) => [h.host, h]));
+    expect(byHost["avd-2"]?.revision).toBe("rev-new");
+    expect(byHost["avd-3"]?.vmName).toBe("avd-3-2026-01-01T00-00-00");
+    expect(byHost["avd-4"]).toBeUndefined();
+  });
+
+  it("reports an empty revision for a VM without the tag, and maps by computer name", () => {
+    const hosts = deployedHostsFromDeployment(
+      deployment([vm("legacy-vm-7", {}, { tags: {}, osProfile: { computerName: "AVD-7" } })]),
+      TAG,
+    );
+    expect(hosts).toEqual([
+      { host: "avd-7", vmName: "legacy-vm-7", vmResourceId: `${SUB}/legacy-vm-7`, revision: "" },
+    ]);
+  });
+
+  it("returns nothing for an empty or malformed deployment", () => {
+    expect(deployedHostsFromDeployment({ version: 3, deployment: {} }, TAG)).toEqual([]);
+    expect(
+      deployedHostsFromDeployment({ version: 3, deployment: { resources: [null, 3, { urn: 1 }] } }, TAG),
+    ).toEqual([]);
+  });
+
+  it("derives the host from the VM name when no computer name is known", () => {
+    expect(hostOfVm("avdprod-10-2026-04-15T17-16-07", undefined)).toBe("avdprod-10");
+  });
+});

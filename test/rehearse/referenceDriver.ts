@@ -1,0 +1,279 @@
+/**
+ * A deliberately simple driver used to test the rehearsal harness, the world and the invariant
+ * checker independently of the real engine: batches strictly one after another (no overlap),
+ * every step idempotent, per-host facts in the rollout record so it resumes after a crash.
+ * It is a test fixture, not the product's driver (automation/core/driver.ts).
+ */
+import { PortError, isTransient } from "../../automation/core/errors";
+import type { EventSink, EventWithoutTime } from "../../automation/core/events";
+import type { Ports } from "../../automation/core/ports";
+import type { HostRecord, RolloutRecord } from "../../automation/core/record";
+import type {
+  RehearsalDriver,
+  RehearsalDriverDeps,
+  RehearsalOutcome,
+  RehearsalStartRequest,
+} from "../../automation/sim/driverModule";
+import { naturalCompare } from "../../automation/sim/invariants";
+
+const MINUTE = 60_000;
+
+interface Ctx {
+  ports: Ports;
+  events: EventSink;
+  record: RolloutRecord;
+  etag: string | null;
+}
+
+async function retry<T>(ports: Ports, work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= 20) throw error;
+      await ports.clock.sleep(Math.min(attempt, 5) * 10_000);
+    }
+  }
+}
+
+function emit(ctx: Ctx, event: EventWithoutTime): void {
+  ctx.events.emit({ t: new Date(ctx.ports.clock.now()).toISOString(), ...event } as Parameters<
+    EventSink["emit"]
+  >[0]);
+}
+
+async function save(ctx: Ctx): Promise<void> {
+  ctx.etag = await retry(ctx.ports, () => ctx.ports.hostPool.writeRecord(ctx.record, ctx.etag));
+}
+
+function batchesOf(planned: string[], size: number): string[][] {
+  const batches = [planned.slice(0, 1)];
+  for (let i = 1; i < planned.length; i += size) batches.push(planned.slice(i, i + size));
+  return batches.filter((b) => b.length > 0);
+}
+
+async function sessionHostOf(ctx: Ctx, vmId: string) {
+  const hosts = await retry(ctx.ports, () => ctx.ports.hostPool.listSessionHosts());
+  return hosts.find((h) => h.resourceId.toLowerCase() === vmId.toLowerCase());
+}
+
+async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<string[]> {
+  const { ports, record } = ctx;
+  const { params } = record;
+  const started = (record as RolloutRecord & { startedBatches?: number[] }).startedBatches ?? [];
+  if (!started.includes(index)) {
+    (record as RolloutRecord & { startedBatches?: number[] }).startedBatches = [...started, index];
+    await save(ctx);
+    emit(ctx, { type: "batch.started", batch: index, hosts });
+  }
+  const deployed = await retry(ports, () => ports.stack.readDeployedHosts());
+  const pending = hosts.filter((h) => !(record.hosts[h] as HostRecord & { done?: boolean })?.done);
+  // Remember the original facts once, before touching anything.
+  for (const host of pending) {
+    const facts = record.hosts[host] ?? {};
+    if (!facts.originalVm) {
+      const entry = deployed.find((d) => d.host === host);
+      if (!entry) throw new PortError("permanent", "reference", `host ${host} not in the stack`);
+      const sessionHost = await sessionHostOf(ctx, entry.vmResourceId);
+      const power = await retry(ports, () => ports.compute.getPowerState(entry.vmResourceId));
+      facts.originalVm = { name: entry.vmName, resourceId: entry.vmResourceId };
+      facts.originalAllowNewSession = sessionHost?.allowNewSession ?? true;
+      facts.originalPowerState = power === "deallocated" ? "deallocated" : "running";
+      record.hosts[host] = facts;
+      await save(ctx);
+    }
+  }
+  // Notify (sessions that appear later are notified with the time left), wait, sign out.
+  const fqdnOf = new Map<string, string>();
+  for (const host of pending) {
+    const facts = record.hosts[host];
+    const sessionHost = facts.originalVm ? await sessionHostOf(ctx, facts.originalVm.resourceId) : undefined;
+    if (sessionHost) fqdnOf.set(host, sessionHost.name);
+  }
+  const notifyNew = async (host: string): Promise<number> => {
+    const fqdn = fqdnOf.get(host);
+    const facts = record.hosts[host] as HostRecord & { notified?: string[] };
+    if (!fqdn) return 0;
+    const sessions = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
+    const fresh = sessions.filter((s) => !(facts.notified ?? []).includes(s.id));
+    const first = !facts.notifiedAt;
+    if (fresh.length === 0 && !first) return 0;
+    facts.notified = [...(facts.notified ?? []), ...fresh.map((s) => s.id)];
+    facts.notifiedAt ??= new Date(ports.clock.now()).toISOString();
+    await save(ctx); // remembered before sending: a crash never re-sends
+    for (const s of fresh)
+      await retry(ports, () => ports.hostPool.sendMessage(fqdn, s.id, "Update", params.logOffMessage));
+    const deadline = new Date(
+      Date.parse(facts.notifiedAt) + params.logOffDelayMinutes * MINUTE,
+    ).toISOString();
+    emit(ctx, { type: "host.notified", host, sessions: fresh.length, deadline });
+    return fresh.length;
+  };
+  for (const host of pending) if (!record.hosts[host].notifiedAt && fqdnOf.has(host)) await notifyNew(host);
+  const deadlineOf = (host: string): number =>
+    Date.parse(record.hosts[host].notifiedAt ?? new Date(ports.clock.now()).toISOString()) +
+    params.logOffDelayMinutes * MINUTE;
+  /** Waits until the host has no sessions or its deadline passed, notifying newcomers. */
+  const waitOut = async (host: string, fqdn: string, notify: boolean): Promise<void> => {
+    for (;;) {
+      if (notify) await notifyNew(host);
+      const left = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
+      const deadline = deadlineOf(host);
+      if (left.length === 0 || ports.clock.now() >= deadline) return;
+      await ports.clock.sleep(Math.min(MINUTE, deadline - ports.clock.now()));
+    }
+  };
+  for (const host of pending) {
+    const fqdn = fqdnOf.get(host);
+    if (fqdn) await waitOut(host, fqdn, true);
+  }
+  for (const host of pending) {
+    const fqdn = fqdnOf.get(host);
+    const facts = record.hosts[host];
+    if (fqdn) {
+      // Sessions may have arrived while other hosts were waited for: wait again, then drain so
+      // no more arrive, then wait out the deadline for what is left before signing it out.
+      await waitOut(host, fqdn, true);
+      await retry(ports, () => ports.hostPool.setDrainMode(fqdn, true));
+      emit(ctx, { type: "host.drained", host });
+      await waitOut(host, fqdn, false);
+      const left = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
+      for (const s of left) await retry(ports, () => ports.hostPool.signOut(fqdn, s.id));
+      if (left.length > 0) emit(ctx, { type: "host.signedOut", host, forced: left.length });
+      await retry(ports, () => ports.hostPool.removeSessionHost(fqdn));
+      emit(ctx, { type: "host.removed", host });
+    }
+    const vm = facts.originalVm;
+    if (vm && (await retry(ports, () => ports.compute.getPowerState(vm.resourceId))) !== "deallocated") {
+      await retry(ports, () => ports.compute.deallocate(vm.resourceId));
+      emit(ctx, { type: "vm.deallocated", host, vm: vm.name });
+    }
+  }
+  // Up with bounded retries, then wait for Available, restore and handle the original.
+  let toBuild = [...pending];
+  const failed: string[] = [];
+  for (let attempt = 1; toBuild.length > 0; attempt++) {
+    await retry(ports, () => ports.hostPool.ensureRegistrationToken(180));
+    emit(ctx, { type: "stack.up", batch: index, hosts: toBuild });
+    const result = await ports.stack.up({ index, hosts: toBuild });
+    emit(ctx, { type: "stack.upFinished", batch: index, result: result.result });
+    const bad = Object.keys(result.failedHosts ?? {});
+    if (result.result === "succeeded" || bad.length === 0) break;
+    if (attempt >= 4) {
+      for (const host of bad) {
+        emit(ctx, { type: "host.failed", host, error: result.failedHosts?.[host] ?? "failed" });
+        failed.push(host);
+      }
+      break;
+    }
+    for (const host of bad) emit(ctx, { type: "host.retry", host, attempt: attempt + 1 });
+    toBuild = bad;
+    await ports.clock.sleep(MINUTE);
+  }
+  const after = await retry(ports, () => ports.stack.readDeployedHosts());
+  for (const host of pending) {
+    if (failed.includes(host)) continue;
+    const facts = record.hosts[host] as HostRecord & { done?: boolean };
+    const entry = after.find((d) => d.host === host);
+    if (!entry) continue;
+    const sessionHost = await sessionHostOf(ctx, entry.vmResourceId);
+    if (!sessionHost) continue;
+    emit(ctx, { type: "host.registered", host, vm: entry.vmName });
+    if (facts.originalAllowNewSession === false)
+      await retry(ports, () => ports.hostPool.setDrainMode(sessionHost.name, true));
+    if (facts.originalPowerState === "deallocated")
+      await retry(ports, () => ports.compute.deallocate(entry.vmResourceId));
+    facts.done = true;
+    await save(ctx);
+    emit(ctx, {
+      type: "host.ready",
+      host,
+      vm: entry.vmName,
+      allowNewSession: facts.originalAllowNewSession !== false,
+      powerState: facts.originalPowerState ?? "running",
+    });
+    const original = facts.originalVm;
+    if (original && original.resourceId !== entry.vmResourceId) {
+      if (params.deleteOriginalVm) {
+        await retry(ports, () => ports.compute.deleteVm(original.resourceId));
+        emit(ctx, { type: "vm.deleted", host, vm: original.name });
+      } else emit(ctx, { type: "vm.retained", host, vm: original.name });
+    }
+  }
+  emit(ctx, { type: "batch.finished", batch: index });
+  return failed;
+}
+
+async function drive(
+  deps: RehearsalDriverDeps,
+  request: RehearsalStartRequest | null,
+): Promise<RehearsalOutcome> {
+  const { ports } = deps;
+  const stored = await retry(ports, () => ports.hostPool.readRecord());
+  let record = stored.record;
+  const ctx: Ctx = { ports, events: deps.events, record: record as RolloutRecord, etag: stored.etag };
+  if (!record) {
+    if (!request) return { result: "nothingToDo", rollout: null, updated: [], failed: [] };
+    const desired = await retry(ports, () => ports.stack.readDesired());
+    const deployed = await retry(ports, () => ports.stack.readDeployedHosts());
+    const outOfDate = deployed
+      .filter((d) => d.revision !== desired.revision)
+      .map((d) => d.host)
+      .sort(naturalCompare);
+    const now = new Date(ports.clock.now()).toISOString();
+    record = {
+      version: 1,
+      id: "ref-1",
+      status: "running",
+      revision: desired.revision,
+      params: {
+        batchSize: request.batchSize ?? desired.update.maxVmsRemoved,
+        logOffDelayMinutes: request.logOffDelayMinutes ?? desired.update.logOffDelayMinutes,
+        logOffMessage: request.logOffMessage ?? desired.update.logOffMessage,
+        deleteOriginalVm: request.deleteOriginalVm ?? desired.update.deleteOriginalVm,
+      },
+      owner: deps.owner,
+      heartbeat: now,
+      startedAt: now,
+      planned: outOfDate,
+      hosts: {},
+    };
+    ctx.record = record;
+    await save(ctx);
+    emit(ctx, {
+      type: "rollout.started",
+      rollout: record.id,
+      hosts: desired.hosts,
+      outOfDate,
+      batchSize: record.params.batchSize,
+      logOffDelayMinutes: record.params.logOffDelayMinutes,
+      deleteOriginalVm: record.params.deleteOriginalVm,
+      revision: record.revision,
+    });
+  }
+  const batches = batchesOf(record.planned, record.params.batchSize);
+  const failed: string[] = [];
+  for (let i = 0; i < batches.length && failed.length === 0; i++) {
+    failed.push(...(await runBatch(ctx, i, batches[i])));
+    const completed = record.planned.filter(
+      (h) => (record?.hosts[h] as HostRecord & { done?: boolean })?.done,
+    ).length;
+    emit(ctx, {
+      type: "rollout.progress",
+      completed,
+      total: record.planned.length,
+      percent: Math.floor((100 * completed) / record.planned.length),
+    });
+  }
+  const result = failed.length > 0 ? "failed" : "succeeded";
+  record.status = result;
+  await save(ctx);
+  emit(ctx, { type: "rollout.finished", result });
+  const updated = record.planned.filter((h) => (record?.hosts[h] as HostRecord & { done?: boolean })?.done);
+  return { result, rollout: record.id, updated, failed };
+}
+
+export const referenceDriver: RehearsalDriver = {
+  startRollout: (deps, request) => drive(deps, request),
+  continueRollout: (deps) => drive(deps, null),
+};
