@@ -1334,10 +1334,15 @@ class Reconciler {
         await this.ports.hostPool.setDrainMode(sh.name, !wantAllow);
       }
       const now = this.ports.clock.now();
+      // Two overlapping steps can both reach here; only the one that records the restore reports it.
+      let restoredHere = false;
       await this.store.update((r) => {
+        // Re-run on every write attempt: only the attempt that lands decides.
+        restoredHere = false;
         const e = r.hosts[v.host];
         if (!e || e.restoredAt) return;
         e.restoredAt = iso(now);
+        restoredHere = true;
         if (e.committedAt) {
           const took = now - Date.parse(e.committedAt);
           const stats = r.stats ?? { count: 0, totalMs: 0 };
@@ -1348,6 +1353,7 @@ class Reconciler {
           };
         }
       });
+      if (!restoredHere) return;
       this.emit({
         type: "host.ready",
         host: v.host,
