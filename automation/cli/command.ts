@@ -74,6 +74,11 @@ export const STACK_OPTION = {
   describe: "Pulumi stack of the host pool (stacks/Pulumi.<stack>.yaml)",
 } as const;
 
+export const BATCH_SIZE_OPTION = {
+  type: "string",
+  describe: "Hosts replaced at once (overrides avd-rollout:update.maxVmsRemoved)",
+} as const;
+
 export const JSON_OPTION = {
   type: "boolean",
   describe: "Print exactly one JSON document on stdout (logs go to stderr)",

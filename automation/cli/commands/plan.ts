@@ -9,7 +9,14 @@ import type { Ports } from "../../core/ports";
 import type { RolloutRecord } from "../../core/record";
 import { DEFAULT_TUNING } from "../../core/tuning";
 import { EXIT } from "../exitCodes";
-import { JSON_OPTION, STACK_OPTION, runCommand, type BaseArgs, type CommandResult } from "../command";
+import {
+  BATCH_SIZE_OPTION,
+  JSON_OPTION,
+  STACK_OPTION,
+  runCommand,
+  type BaseArgs,
+  type CommandResult,
+} from "../command";
 import { parseBatchSize, parseStack } from "../flags";
 import { formatMinutes } from "../progress";
 
@@ -141,10 +148,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option("stack", STACK_OPTION)
-      .option("batch-size", {
-        type: "string",
-        describe: "Hosts replaced at once (overrides avd-rollout:update.maxVmsRemoved)",
-      })
+      .option("batch-size", BATCH_SIZE_OPTION)
       .option("json", JSON_OPTION)
       .strict() as unknown as Argv<PlanArgs>,
   handler: (argv: ArgumentsCamelCase<PlanArgs>) =>

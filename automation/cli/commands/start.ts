@@ -9,6 +9,7 @@ import type { EventSink } from "../../core/events";
 import type { ProgressSnapshot } from "../../core/progress";
 import { EXIT } from "../exitCodes";
 import {
+  BATCH_SIZE_OPTION,
   JSON_OPTION,
   STACK_OPTION,
   eventsFileSink,
@@ -125,10 +126,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
   builder: (yargs: Argv) =>
     yargs
       .option("stack", STACK_OPTION)
-      .option("batch-size", {
-        type: "string",
-        describe: "Hosts replaced at once (overrides avd-rollout:update.maxVmsRemoved)",
-      })
+      .option("batch-size", BATCH_SIZE_OPTION)
       .option("log-off-delay", {
         type: "string",
         describe: "Minutes from the notice to the forced sign-out, 0-1440",
