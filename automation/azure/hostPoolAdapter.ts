@@ -16,6 +16,7 @@ import type {
 import pLimit from "p-limit";
 import { PortError } from "../core/errors";
 import type {
+  HostPoolInfo,
   HostPoolPort,
   SessionHostInfo,
   SessionHostStatus,
@@ -126,6 +127,19 @@ export class AzureHostPoolAdapter implements HostPoolPort {
 
   private op(call: string, subject?: string): string {
     return `hostPool.${call}(${subject ?? this.pool.name})`;
+  }
+
+  async getHostPoolInfo(): Promise<HostPoolInfo> {
+    const pool = await this.getPool(this.op("getHostPoolInfo"));
+    const type = pool.loadBalancerType;
+    return {
+      // A pool without a limit reads as AVD's default (999999): every host has room.
+      maxSessionLimit: pool.maxSessionLimit ?? 999_999,
+      loadBalancerType:
+        type === "DepthFirst" || type === "Persistent" || type === "MultiplePersistent"
+          ? type
+          : "BreadthFirst",
+    };
   }
 
   async listSessionHosts(): Promise<SessionHostInfo[]> {

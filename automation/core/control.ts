@@ -14,7 +14,7 @@
  * failed one becomes its owner (the lease), so their `continueRollout` may run it at once.
  */
 import { InputError } from "./errors";
-import type { EventSink, EventWithoutTime, RolloutEvent } from "./events";
+import type { DriverEventBody, EventSink, RolloutEvent } from "./events";
 import type { Clock, HostPoolPort } from "./ports";
 import { RecordConflictError } from "./ports";
 import type { RolloutRecord } from "./record";
@@ -43,7 +43,7 @@ export interface Transition {
   record: RolloutRecord;
   changed: boolean;
   message: string;
-  events: EventWithoutTime<RolloutEvent>[];
+  events: DriverEventBody[];
 }
 
 /** Applies a control action to a record (pure). Throws InputError when the action does not apply. */
@@ -61,7 +61,7 @@ export function applyControl(
     message,
     events: [],
   });
-  const changed = (message: string, events: EventWithoutTime<RolloutEvent>[] = []): Transition => {
+  const changed = (message: string, events: DriverEventBody[] = []): Transition => {
     record.control = { action, by, at };
     return { record, changed: true, message, events };
   };
@@ -179,7 +179,8 @@ async function control(ctx: ControlContext, action: ControlAction): Promise<Cont
       throw error;
     }
     const t = new Date(now).toISOString();
-    for (const event of transition.events) ctx.events?.emit({ t, ...event } as RolloutEvent);
+    for (const event of transition.events)
+      ctx.events?.emit({ t, rollout: transition.record.id, ...event } as RolloutEvent);
     return { record: transition.record, changed: true, message: transition.message };
   }
 }

@@ -1,6 +1,9 @@
 /**
  * The event log (spec section 8): one JSON object per line, in time order.
- * Field names are part of the product contract.
+ * Field names are part of the product contract; docs/events.md describes every type and field.
+ *
+ * Every driver event carries `rollout` (the rollout id), so a log that several runs appended to
+ * can be split by rollout; the world's events (simulation only) carry none.
  */
 
 interface Base<T extends string> {
@@ -9,46 +12,98 @@ interface Base<T extends string> {
   type: T;
 }
 
+/** A driver event: stamped with the rollout it belongs to. */
+type Driver<T extends string> = Base<T> & { rollout: string };
+
 export type RolloutEvent =
-  | (Base<"rollout.started"> & {
-      rollout: string;
+  | (Driver<"rollout.started"> & {
       hosts: string[];
       outOfDate: string[];
       batchSize: number;
       logOffDelayMinutes: number;
       deleteOriginalVm: boolean;
       revision: string;
+      /** Who started the rollout (the lease owner: user@machine or pipeline run). */
+      owner?: string;
+      /** The message users are shown (the log-off message). */
+      logOffMessage?: string;
+      /** `avd-rollout` or `azure` (rehearsals of the service's behaviour). */
+      strategy?: string;
     })
-  | (Base<"batch.started"> & { batch: number; hosts: string[] })
-  | (Base<"host.notified"> & { host: string; sessions: number; deadline: string })
-  | (Base<"host.signedOut"> & { host: string; forced: number })
-  | (Base<"host.drained"> & { host: string })
-  | (Base<"host.removed"> & { host: string })
-  | (Base<"vm.deallocated"> & { host: string; vm: string })
-  | (Base<"stack.up"> & { batch: number; hosts: string[] })
-  | (Base<"stack.upFinished"> & { batch: number; result: "succeeded" | "failed" })
-  | (Base<"host.registered"> & { host: string; vm: string })
-  | (Base<"host.ready"> & {
+  | (Driver<"batch.started"> & { batch: number; hosts: string[] })
+  | (Driver<"host.notified"> & {
+      host: string;
+      /** Sessions messaged by this notice. */
+      sessions: number;
+      /** Their ids (the last segment of the user session's ARM id). */
+      sessionIds: string[];
+      /** When these sessions may be signed out by force: delivery of this notice + the delay. */
+      deadline: string;
+    })
+  | (Driver<"host.signedOut"> & { host: string; forced: number; sessionIds?: string[] })
+  | (Driver<"host.drained"> & {
+      host: string;
+      /** `notice`: steered away while under notice; `commit`: leaving service; `restore`: back to drain mode. */
+      reason?: "notice" | "commit" | "restore";
+    })
+  | (Driver<"host.undrained"> & { host: string })
+  | (Driver<"host.removed"> & { host: string })
+  | (Driver<"vm.deallocated"> & { host: string; vm: string })
+  | (Driver<"stack.up"> & { batch: number; hosts: string[] })
+  | (Driver<"stack.upFinished"> & { batch: number; result: "succeeded" | "failed"; error?: string })
+  | (Driver<"host.registered"> & { host: string; vm: string })
+  | (Driver<"host.ready"> & {
       host: string;
       vm: string;
       allowNewSession: boolean;
       powerState: "running" | "deallocated";
     })
-  | (Base<"vm.deleted"> & { host: string; vm: string })
-  | (Base<"vm.retained"> & { host: string; vm: string })
-  | (Base<"host.failed"> & { host: string; error: string })
-  | (Base<"host.retry"> & { host: string; attempt: number })
-  | (Base<"batch.finished"> & { batch: number })
-  | (Base<"rollout.progress"> & { completed: number; total: number; percent: number })
-  | Base<"rollout.paused">
-  | Base<"rollout.resumed">
-  | Base<"rollout.cancelled">
-  | (Base<"rollout.finished"> & { result: "succeeded" | "failed" | "cancelled" });
+  | (Driver<"vm.deleted"> & { host: string; vm: string })
+  | (Driver<"vm.retained"> & { host: string; vm: string })
+  | (Driver<"host.failed"> & { host: string; error: string })
+  | (Driver<"host.retry"> & { host: string; attempt: number; error?: string })
+  | (Driver<"batch.finished"> & { batch: number })
+  | (Driver<"rollout.progress"> & { completed: number; total: number; percent: number })
+  | (Driver<"rollout.blocked"> & {
+      /** What the rollout waits for: `budget`, `foreignHostDown`, `lease`, `capacity`, ... */
+      waitingFor: string;
+      /** In words, for `status` and pipeline logs. */
+      reason: string;
+      /** Since when it waits (ISO). */
+      since: string;
+      hosts?: string[];
+    })
+  | (Driver<"rollout.paused"> & { by?: string })
+  | (Driver<"rollout.resumed"> & { by?: string })
+  | (Driver<"rollout.cancelled"> & { by?: string })
+  | (Driver<"rollout.handover"> & {
+      /** A time-boxed run ended with the rollout still active; the next run continues it. */
+      reason: string;
+    })
+  | (Driver<"rollout.finished"> & {
+      result: "succeeded" | "failed" | "cancelled";
+      error?: string;
+    });
 
 export type WorldEvent =
-  | (Base<"world.availability"> & { available: number; total: number })
-  | (Base<"world.session"> & { host: string; user: string; action: "signedIn" | "signedOut" | "loggedOff" })
-  | Base<"driver.crashed">
+  | (Base<"world.availability"> & {
+      /** Hosts serving: running, registered, Available, not removed. */
+      available: number;
+      /** Of those, hosts taking new sessions (drain mode off). */
+      accepting: number;
+      /** Session slots under the pool's limit on accepting hosts. */
+      freeSlots: number;
+      total: number;
+    })
+  | (Base<"world.session"> & {
+      /** The host the session is on; null for a refused sign-in (no host had room). */
+      host: string | null;
+      user: string;
+      /** The session id (as `host.notified` lists it); absent for a refused sign-in. */
+      session?: string;
+      action: "signedIn" | "signedOut" | "loggedOff" | "refused";
+    })
+  | (Base<"driver.crashed"> & { reason?: string })
   | Base<"driver.resumed">;
 
 export type AnyEvent = RolloutEvent | WorldEvent;
@@ -61,3 +116,8 @@ export interface EventSink {
 
 /** Distributes "omit t and type-specific" typing: build an event without its timestamp. */
 export type EventWithoutTime<E extends AnyEvent = AnyEvent> = E extends AnyEvent ? Omit<E, "t"> : never;
+
+/** A driver event without its time and rollout id (the emitter adds both). */
+export type DriverEventBody<E extends RolloutEvent = RolloutEvent> = E extends RolloutEvent
+  ? Omit<E, "t" | "rollout">
+  : never;

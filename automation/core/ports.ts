@@ -76,7 +76,19 @@ export class RecordConflictError extends Error {
   }
 }
 
+/** Load balancing of a pooled host pool, as AVD names it. */
+export type LoadBalancerType = "BreadthFirst" | "DepthFirst" | "Persistent" | "MultiplePersistent";
+
+/** The host pool's settings that decide where new sessions go (read once per rollout step). */
+export interface HostPoolInfo {
+  /** Sessions a session host takes at most (`maxSessionLimit`). */
+  maxSessionLimit: number;
+  loadBalancerType: LoadBalancerType;
+}
+
 export interface HostPoolPort {
+  /** The host pool's session limit and load balancing. */
+  getHostPoolInfo(): Promise<HostPoolInfo>;
   /** Every session host of the pool (all pages). */
   listSessionHosts(): Promise<SessionHostInfo[]>;
   /** User sessions of the pool, or of one session host (all pages). */

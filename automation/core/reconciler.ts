@@ -9,7 +9,7 @@
  */
 import type { DriverDeps, RolloutOutcome, StartRequest, Strategy } from "./driver";
 import { BusyError, InputError, isTransient } from "./errors";
-import type { EventWithoutTime, RolloutEvent } from "./events";
+import type { DriverEventBody, RolloutEvent } from "./events";
 import { busyMessage, holdsPool, isActive, mayTakeOver } from "./lease";
 import { deriveHostPhase, isFreshGeneration } from "./phase";
 import type { HostPhase } from "./phase";
@@ -253,14 +253,17 @@ class Reconciler {
 
   // --- events -------------------------------------------------------------------------------
 
-  private emit(event: EventWithoutTime<RolloutEvent>): void {
-    this.deps.events.emit({ t: iso(this.ports.clock.now()), ...event } as RolloutEvent);
+  private emit(event: DriverEventBody): void {
+    this.deps.events.emit({
+      t: iso(this.ports.clock.now()),
+      rollout: this.store.current.id,
+      ...event,
+    } as RolloutEvent);
   }
 
   emitStarted(record: RolloutRecord, hosts: string[]): void {
     this.emit({
       type: "rollout.started",
-      rollout: record.id,
       hosts,
       outOfDate: record.planned,
       batchSize: record.params.batchSize,
@@ -1058,6 +1061,7 @@ class Reconciler {
           type: "host.notified",
           host: v.host,
           sessions: listed[i].length,
+          sessionIds: listed[i],
           deadline: iso(deadline),
         });
         const sh = v.originalSessionHost;
@@ -1081,7 +1085,7 @@ class Reconciler {
     await this.store.update((r) => {
       if (r.hosts[v.host]) delete r.hosts[v.host].noticeSending;
     });
-    this.emit({ type: "host.notified", host: v.host, sessions: 0, deadline: iso(deadline) });
+    this.emit({ type: "host.notified", host: v.host, sessions: 0, sessionIds: [], deadline: iso(deadline) });
   }
 
   /** A notice whose delivery was interrupted (crash) starts again now: later deadline, never earlier. */
@@ -1124,7 +1128,13 @@ class Reconciler {
       const entry = written.hosts[host];
       if (!entry?.notifiedAt) return;
       const deadline = Date.parse(entry.notifiedAt) + this.delayMs;
-      this.emit({ type: "host.notified", host, sessions: ids.length, deadline: iso(deadline) });
+      this.emit({
+        type: "host.notified",
+        host,
+        sessions: ids.length,
+        sessionIds: ids,
+        deadline: iso(deadline),
+      });
       await this.sendNotices(sessionHost, ids, Math.max(deadline, this.ports.clock.now()));
     } catch (error) {
       await this.hostFailure([host], error);
@@ -1391,7 +1401,13 @@ class Reconciler {
       });
       noticeAt = Date.parse(written.hosts[host]?.restoreNoticeAt ?? iso(now));
       const deadline = noticeAt + this.delayMs;
-      this.emit({ type: "host.notified", host, sessions: fresh.length, deadline: iso(deadline) });
+      this.emit({
+        type: "host.notified",
+        host,
+        sessions: fresh.length,
+        sessionIds: fresh,
+        deadline: iso(deadline),
+      });
       await this.sendNotices(sessionHost, fresh, Math.max(deadline, now));
     }
     if (this.ports.clock.now() < noticeAt + this.delayMs) return false;

@@ -42,6 +42,7 @@ export function withTransientRetries(
   const r = <T>(call: () => Promise<T>): Promise<T> => retryTransient(clock, policy, call);
   const hp = ports.hostPool;
   const hostPool: HostPoolPort = {
+    getHostPoolInfo: () => r(() => hp.getHostPoolInfo()),
     listSessionHosts: () => r(() => hp.listSessionHosts()),
     listUserSessions: (name) => r(() => hp.listUserSessions(name)),
     sendMessage: (name, id, title, body) => r(() => hp.sendMessage(name, id, title, body)),

@@ -105,7 +105,10 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
     if (e.type === "world.availability") baseline = e.available;
   }
   if (baseline !== undefined) {
-    const floor = baseline - batchSize;
+    // Hosts in drain mode at the start serve their users but cost no budget (spec 5.2).
+    const deallocatedAtStart = new Set(scenario.hostPool.deallocated);
+    const drainedServing = scenario.hostPool.drained.filter((h) => !deallocatedAtStart.has(h)).length;
+    const floor = baseline - batchSize - drainedServing;
     for (let i = startedAt; i < events.length; i++) {
       const e = events[i];
       if (e.type === "world.availability" && e.available < floor) {
@@ -209,9 +212,14 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
           carried++;
       }
       arrivalsSinceNotice.set(e.host, carried);
-    } else if (e.type === "world.session" && e.action === "signedIn" && lastNoticeIndex.has(e.host)) {
+    } else if (
+      e.type === "world.session" &&
+      e.host !== null &&
+      e.action === "signedIn" &&
+      lastNoticeIndex.has(e.host)
+    ) {
       arrivalsSinceNotice.set(e.host, (arrivalsSinceNotice.get(e.host) ?? 0) + 1);
-    } else if (e.type === "world.session" && e.action === "loggedOff") {
+    } else if (e.type === "world.session" && e.host !== null && e.action === "loggedOff") {
       const notice = firstNotice.get(e.host);
       if (notice === undefined)
         add("noticeRespected", `a session on ${e.host} was signed out by force without any notice`, i);

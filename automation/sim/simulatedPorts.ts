@@ -45,6 +45,11 @@ export function createSimulatedPorts(
     });
 
   const hostPool: HostPoolPort = {
+    getHostPoolInfo: () =>
+      call("hostPool.getHostPoolInfo", true, () => ({
+        maxSessionLimit: world.scenario.hostPool.maxSessionsPerHost,
+        loadBalancerType: world.scenario.hostPool.loadBalancer,
+      })),
     listSessionHosts: () => call("hostPool.listSessionHosts", true, () => world.sessionHosts()),
     listUserSessions: (sessionHostName) =>
       call(`hostPool.listUserSessions(${sessionHostName ?? "*"})`, true, () =>

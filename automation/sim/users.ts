@@ -83,6 +83,7 @@ export class UserBehaviour {
     );
     if (!host) {
       this.world.stats.rejectedSignIns++;
+      this.world.emit({ type: "world.session", host: null, user, action: "refused" });
       return;
     }
     this.openSession(host, user, "Active");
@@ -99,7 +100,14 @@ export class UserBehaviour {
       notifiedTwice: false,
     };
     host.sessions.set(session.id, session);
-    this.world.emit({ type: "world.session", host: host.name, user, action: "signedIn" });
+    this.world.emit({
+      type: "world.session",
+      host: host.name,
+      user,
+      session: session.id,
+      action: "signedIn",
+    });
+    this.world.noteSessions(host, 1);
     const lifetime = this.random.exponential(this.world.scenario.users.meanSessionMinutes) * MINUTE;
     this.addTimer(
       session,

@@ -134,8 +134,8 @@ export interface WorldStats {
   transientFaults: number;
   registrationFailures: number;
   /**
-   * The most hosts that were available when the world started (the rollout's start) and were
-   * not available at the same moment: the capacity budget of spec 5.2, measured per host.
+   * The most hosts that were serving and accepting when the world started (the rollout's start)
+   * and were not serving at the same moment: the capacity budget of spec 5.2, measured per host.
    */
   maxInitialHostsOut: number;
 }
@@ -177,11 +177,16 @@ export class SimulatedWorld {
   private tagsEtag: string | null = null;
   private etagCounter = 0;
   private tokenExpiresAt: number | null = null;
-  private lastAvailable = -1;
+  private lastAvailability = { available: -1, accepting: -1, freeSlots: -1 };
+  private freeSlots = 0;
   /** Serializes `up`s: Pulumi runs one update per stack at a time (later ones wait for the lock). */
   private stackBusy: Promise<unknown> = Promise.resolve();
   private readonly sinks: EventSink[] = [];
-  private availableCache: SimHost[] | null = null;
+  private availableCache: {
+    available: number;
+    acceptingHosts: SimHost[];
+    servingSet: Set<SimHost>;
+  } | null = null;
   /** Hosts available at start(); null before. */
   private initiallyAvailable: Set<SimHost> | null = null;
   private readonly lowerIds = new Map<string, string>();
@@ -254,9 +259,12 @@ export class SimulatedWorld {
 
   /** Signs in the initial users, starts arrivals and arms the crash plan; call once before the driver runs. */
   start(): void {
-    this.initiallyAvailable = new Set(this.availableHosts());
-    this.noteAvailability();
+    // The budget's hosts (spec 5.2): serving and accepting at the start; drained ones cost nothing.
+    this.initiallyAvailable = new Set(this.counts().acceptingHosts);
+    // The first world.availability reports the pool with its initial sessions signed in.
+    this.availableCache = null;
     this.users.start();
+    this.noteAvailability();
     this.crashesArmed = true;
     for (const point of this.crashPlan) {
       if (point.kind === "time") this.clock.schedule(point.at, () => this.crashCurrent());
@@ -338,28 +346,48 @@ export class SimulatedWorld {
     return "Available";
   }
 
-  /** Serving and accepting new sessions: what the capacity budget counts. */
-  isAvailable(host: SimHost): boolean {
-    return (
-      host.sessionHost !== null && host.sessionHost.allowNewSession && this.statusOf(host) === "Available"
-    );
+  /** Serving users: registered, Available (running, extensions done), whatever its drain mode. */
+  isServing(host: SimHost): boolean {
+    return host.sessionHost !== null && this.statusOf(host) === "Available";
   }
 
+  /** Serving and taking new sessions (drain mode off): where the load balancer may put a sign-in. */
+  isAccepting(host: SimHost): boolean {
+    return this.isServing(host) && (host.sessionHost as SimSessionHost).allowNewSession;
+  }
+
+  /** Hosts serving users now (the capacity budget's measure). */
   availableCount(): number {
-    return this.availableHosts().length;
+    return this.counts().available;
   }
 
   /**
-   * The available hosts in index order. Cached: sign-ins read it far more often than the
+   * The accepting hosts in index order. Cached: sign-ins read it far more often than the
    * state changes, and every state change goes through {@link noteAvailability}.
    */
   availableHosts(): readonly SimHost[] {
+    return this.counts().acceptingHosts;
+  }
+
+  private counts(): { available: number; acceptingHosts: SimHost[]; servingSet: Set<SimHost> } {
     if (!this.availableCache) {
-      this.availableCache = [];
-      for (const host of this.hostsByName.values())
-        if (this.isAvailable(host)) this.availableCache.push(host);
+      const acceptingHosts: SimHost[] = [];
+      const servingSet = new Set<SimHost>();
+      for (const host of this.hostsByName.values()) {
+        if (!this.isServing(host)) continue;
+        servingSet.add(host);
+        if ((host.sessionHost as SimSessionHost).allowNewSession) acceptingHosts.push(host);
+      }
+      let freeSlots = 0;
+      for (const host of acceptingHosts) freeSlots += this.freeSlotsOf(host);
+      this.freeSlots = freeSlots;
+      this.availableCache = { available: servingSet.size, acceptingHosts, servingSet };
     }
     return this.availableCache;
+  }
+
+  private freeSlotsOf(host: SimHost): number {
+    return Math.max(0, this.scenario.hostPool.maxSessionsPerHost - host.sessions.size);
   }
 
   private keyCache(resourceId: string): string {
@@ -371,19 +399,40 @@ export class SimulatedWorld {
     return key;
   }
 
-  /** Emits world.availability when the number of available hosts changed. */
+  /** Emits world.availability when the hosts serving or accepting changed. */
   noteAvailability(): void {
     this.availableCache = null;
-    const available = this.availableCount();
+    const { available, acceptingHosts, servingSet } = this.counts();
     if (this.initiallyAvailable) {
-      let out = this.initiallyAvailable.size;
-      for (const host of this.availableHosts()) if (this.initiallyAvailable.has(host)) out--;
+      let out = 0;
+      for (const host of this.initiallyAvailable) if (!servingSet.has(host)) out++;
       if (out > this.stats.maxInitialHostsOut) this.stats.maxInitialHostsOut = out;
     }
-    if (available !== this.lastAvailable) {
-      this.lastAvailable = available;
-      this.emit({ type: "world.availability", available, total: this.hostsByName.size });
-    }
+    this.emitAvailability(available, acceptingHosts.length);
+  }
+
+  /** A session opened or ended on `host`: free slots change only when it is accepting. */
+  noteSessions(host: SimHost, delta: 1 | -1): void {
+    if (!this.availableCache || !this.isAccepting(host)) return;
+    const limit = this.scenario.hostPool.maxSessionsPerHost;
+    const after = host.sessions.size;
+    const before = after - delta;
+    this.freeSlots += Math.max(0, limit - after) - Math.max(0, limit - before);
+    this.emitAvailability(this.availableCache.available, this.availableCache.acceptingHosts.length);
+  }
+
+  private emitAvailability(available: number, accepting: number): void {
+    const last = this.lastAvailability;
+    if (last.available === available && last.accepting === accepting && last.freeSlots === this.freeSlots)
+      return;
+    this.lastAvailability = { available, accepting, freeSlots: this.freeSlots };
+    this.emit({
+      type: "world.availability",
+      available,
+      accepting,
+      freeSlots: this.freeSlots,
+      total: this.hostsByName.size,
+    });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -470,7 +519,8 @@ export class SimulatedWorld {
     if (action === "loggedOff") this.stats.forcedSignOuts++;
     else if (session.notices > 0) this.stats.voluntarySignOuts++;
     this.users.onSessionEnded(session, action);
-    this.emit({ type: "world.session", host: host.name, user: session.user, action });
+    this.emit({ type: "world.session", host: host.name, user: session.user, session: session.id, action });
+    this.noteSessions(host, -1);
   }
 
   private dropSessions(host: SimHost): void {

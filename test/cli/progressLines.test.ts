@@ -51,10 +51,23 @@ describe("progress lines", () => {
 
   it("gives rollout events a line and world events none", () => {
     expect(
-      plainLine({ t: "2026-04-13T09:00:00.000Z", type: "host.failed", host: "avd-3", error: "boom" }),
+      plainLine({
+        t: "2026-04-13T09:00:00.000Z",
+        type: "host.failed",
+        rollout: "r1",
+        host: "avd-3",
+        error: "boom",
+      }),
     ).toBe("09:00:00 avd-3: FAILED: boom");
     expect(
-      plainLine({ t: "2026-04-13T09:00:00.000Z", type: "world.availability", available: 3, total: 4 }),
+      plainLine({
+        t: "2026-04-13T09:00:00.000Z",
+        type: "world.availability",
+        available: 3,
+        accepting: 3,
+        freeSlots: 30,
+        total: 4,
+      }),
     ).toBeNull();
   });
 });

@@ -45,6 +45,7 @@ export class MemoryHostPoolRecords implements HostPoolPort {
   private unexpected(): never {
     throw new Error("not part of this fake");
   }
+  getHostPoolInfo = async () => this.unexpected();
   listSessionHosts = async () => this.unexpected();
   listUserSessions = async () => this.unexpected();
   sendMessage = async () => this.unexpected();

@@ -46,7 +46,14 @@ describe("checkInvariants", () => {
   it("catches capacity below (available at start - batch size)", () => {
     const events = clone();
     const i = indexOf(events, (e) => e.type === "host.drained");
-    events.splice(i + 1, 0, { t: events[i].t, type: "world.availability", available: 1, total: 7 });
+    events.splice(i + 1, 0, {
+      t: events[i].t,
+      type: "world.availability",
+      available: 1,
+      accepting: 1,
+      freeSlots: 5,
+      total: 7,
+    });
     expect(names(events)).toContain("capacity");
   });
 
@@ -74,7 +81,7 @@ describe("checkInvariants", () => {
   it("catches another host leaving service before the initial host is ready", () => {
     const events = clone();
     const i = indexOf(events, (e) => e.type === "host.drained" && e.host === "avd-0");
-    events.splice(i + 1, 0, { t: events[i].t, type: "host.drained", host: "avd-1" });
+    events.splice(i + 1, 0, { t: events[i].t, type: "host.drained", rollout: "r", host: "avd-1" });
     expect(names(events)).toContain("initialFirstAndAlone");
   });
 
@@ -121,6 +128,7 @@ describe("checkInvariants", () => {
     events.splice(i + 1, 0, {
       t: events[i].t,
       type: "rollout.progress",
+      rollout: "r",
       completed: 1,
       total: 7,
       percent: 14,
@@ -131,7 +139,7 @@ describe("checkInvariants", () => {
   it("catches a completed host being worked on again", () => {
     const events = clone();
     const i = indexOf(events, (e) => e.type === "host.ready" && e.host === "avd-0");
-    events.splice(i + 1, 0, { t: events[i].t, type: "host.drained", host: "avd-0" });
+    events.splice(i + 1, 0, { t: events[i].t, type: "host.drained", rollout: "r", host: "avd-0" });
     expect(names(events)).toContain("completedNeverRedone");
   });
 
@@ -150,6 +158,8 @@ describe("checkInvariants", () => {
       t: "2020-01-01T00:00:00.000Z",
       type: "world.availability",
       available: 5,
+      accepting: 5,
+      freeSlots: 20,
       total: 7,
     });
     expect(names(events)).toContain("timeOrder");

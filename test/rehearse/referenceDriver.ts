@@ -5,7 +5,7 @@
  * It is a test fixture, not the product's driver (automation/core/driver.ts).
  */
 import { PortError, isTransient } from "../../automation/core/errors";
-import type { EventSink, EventWithoutTime } from "../../automation/core/events";
+import type { DriverEventBody, EventSink } from "../../automation/core/events";
 import type { Ports } from "../../automation/core/ports";
 import type { HostRecord, RolloutRecord } from "../../automation/core/record";
 import type {
@@ -36,10 +36,12 @@ async function retry<T>(ports: Ports, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function emit(ctx: Ctx, event: EventWithoutTime): void {
-  ctx.events.emit({ t: new Date(ctx.ports.clock.now()).toISOString(), ...event } as Parameters<
-    EventSink["emit"]
-  >[0]);
+function emit(ctx: Ctx, event: DriverEventBody): void {
+  ctx.events.emit({
+    t: new Date(ctx.ports.clock.now()).toISOString(),
+    rollout: ctx.record.id,
+    ...event,
+  } as Parameters<EventSink["emit"]>[0]);
 }
 
 async function save(ctx: Ctx): Promise<void> {
@@ -106,7 +108,13 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
     const deadline = new Date(
       Date.parse(facts.notifiedAt) + params.logOffDelayMinutes * MINUTE,
     ).toISOString();
-    emit(ctx, { type: "host.notified", host, sessions: fresh.length, deadline });
+    emit(ctx, {
+      type: "host.notified",
+      host,
+      sessions: fresh.length,
+      sessionIds: fresh.map((s) => s.id),
+      deadline,
+    });
     return fresh.length;
   };
   for (const host of pending) if (!record.hosts[host].notifiedAt && fqdnOf.has(host)) await notifyNew(host);
@@ -242,7 +250,6 @@ async function drive(
     await save(ctx);
     emit(ctx, {
       type: "rollout.started",
-      rollout: record.id,
       hosts: desired.hosts,
       outOfDate,
       batchSize: record.params.batchSize,

@@ -62,8 +62,14 @@ describe("SimulatedWorld: initial state", () => {
     }
     expect((await run(ports.stack.readDesired())).revision).toBe(DESIRED_REVISION);
     expect(await run(ports.compute.getPowerState(byName["avd-1"].resourceId))).toBe("deallocated");
-    expect(events[0]).toMatchObject({ type: "world.availability", available: 2, total: 4 });
-    expect(world.availableCount()).toBe(2);
+    expect(events.find((e) => e.type === "world.availability")).toMatchObject({
+      type: "world.availability",
+      available: 3, // avd-2 is drained but serves its users
+      accepting: 2,
+      freeSlots: 2 * (12 - 3),
+      total: 4,
+    });
+    expect(world.availableCount()).toBe(3);
   });
 
   it("gives a share of sessions the Disconnected state", () => {
@@ -148,10 +154,13 @@ describe("load balancing and users", () => {
     await run(ports.hostPool.signOut(fqdn, first.id)); // already gone: success
     expect(world.stats.forcedSignOuts).toBe(1);
     await run(ports.hostPool.setDrainMode(fqdn, true));
+    // Drained, it still serves its users; it takes no new ones.
+    expect(world.availableCount()).toBe(2);
+    expect(world.stats.maxInitialHostsOut).toBe(0);
+    expect(events.at(-1)).toMatchObject({ type: "world.availability", available: 2, accepting: 1 });
+    await run(ports.hostPool.removeSessionHost(fqdn));
     expect(world.availableCount()).toBe(1);
     expect(world.stats.maxInitialHostsOut).toBe(1);
-    expect(events.at(-1)).toMatchObject({ type: "world.availability", available: 1 });
-    await run(ports.hostPool.removeSessionHost(fqdn));
     await run(ports.hostPool.removeSessionHost(fqdn));
     expect(world.stats.forcedSignOuts).toBe(3);
     expect((await run(ports.hostPool.listSessionHosts())).map((h) => h.name)).toEqual([

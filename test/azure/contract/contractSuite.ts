@@ -44,6 +44,14 @@ export function defineContractSuite(label: string, factory: SubjectFactory, opti
     const settle = (): Promise<void> => s.clock.advance(10 * MINUTE);
 
     describe("session hosts and user sessions", () => {
+      it("reads the pool's session limit and load balancing", async () => {
+        const info = await s.run(() => s.hostPool.getHostPoolInfo());
+        expect(info).toEqual({
+          maxSessionLimit: s.world.scenario.hostPool.maxSessionsPerHost,
+          loadBalancerType: s.world.scenario.hostPool.loadBalancer,
+        });
+      });
+
       it("lists every session host, across pages, by FQDN with its VM id and state", async () => {
         const hosts = await s.run(() => s.hostPool.listSessionHosts());
         expect(hosts.map((h) => h.name).sort()).toEqual(
@@ -225,7 +233,7 @@ export function defineContractSuite(label: string, factory: SubjectFactory, opti
         await settle();
         const listed = await s.run(() => s.hostPool.listSessionHosts());
         expect(listed.find((h) => h.name === host(4).fqdn)!.status).toBe("Shutdown");
-        expect(s.world.isAvailable(host(4))).toBe(false);
+        expect(s.world.isServing(host(4))).toBe(false);
       });
 
       it("deletes a VM with its NIC and OS disk; deleting it again succeeds", async () => {

@@ -51,6 +51,9 @@ export interface EmulatorBackend {
   readonly hostPoolName: string;
   readonly location: string;
 
+  /** The host pool's `maxSessionLimit` and `loadBalancerType`. */
+  hostPoolSettings(): { maxSessionLimit: number; loadBalancerType: "BreadthFirst" | "DepthFirst" };
+
   /** The world's time (virtual in a rehearsal): registration expiry is checked against it. */
   now(): number;
 

@@ -113,6 +113,10 @@ export class MemoryBackend implements EmulatorBackend {
     this.etagVersion++;
   }
 
+  hostPoolSettings(): { maxSessionLimit: number; loadBalancerType: "BreadthFirst" | "DepthFirst" } {
+    return { maxSessionLimit: 12, loadBalancerType: "BreadthFirst" };
+  }
+
   hostPoolEtag(): string {
     return `"${this.etagVersion.toString(16).padStart(8, "0")}-0000-0000-0000-000000000000"`;
   }

@@ -69,6 +69,11 @@ export class WorldBackend implements EmulatorBackend {
     this.world.updateTags(tags, this.world.tags().etag);
   }
 
+  hostPoolSettings(): { maxSessionLimit: number; loadBalancerType: "BreadthFirst" | "DepthFirst" } {
+    const { maxSessionsPerHost, loadBalancer } = this.world.scenario.hostPool;
+    return { maxSessionLimit: maxSessionsPerHost, loadBalancerType: loadBalancer };
+  }
+
   hostPoolEtag(): string {
     const tagsEtag = (this.world.tags().etag ?? "0").replace(/^W\//, "").replace(/"/g, "");
     return `"${tagsEtag}-${this.registrationVersion}"`;

@@ -8,6 +8,7 @@ import type { VirtualClock } from "../../../automation/sim/virtualClock";
 
 export function heldHostPool(port: HostPoolPort, clock: VirtualClock): HostPoolPort {
   return {
+    getHostPoolInfo: () => clock.hold(port.getHostPoolInfo()),
     listSessionHosts: () => clock.hold(port.listSessionHosts()),
     listUserSessions: (sessionHostName) => clock.hold(port.listUserSessions(sessionHostName)),
     sendMessage: (sessionHostName, sessionId, title, body) =>

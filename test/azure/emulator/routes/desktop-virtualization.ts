@@ -91,8 +91,7 @@ function hostPoolBody(ctx: RouteContext, includeToken: boolean): RouteResult {
       properties: {
         objectId: uuidFrom(poolId),
         hostPoolType: "Pooled",
-        maxSessionLimit: 12,
-        loadBalancerType: "BreadthFirst",
+        ...backend.hostPoolSettings(),
         validationEnvironment: false,
         preferredAppGroupType: "Desktop",
         startVMOnConnect: false,
