@@ -10,6 +10,8 @@ export const EXIT = {
   invalidInput: 2,
   /** The pool is busy with another rollout, or the stack is locked. */
   busy: 3,
+  /** A time-boxed run ended with the rollout still active: run `continue` again. */
+  stillRunning: 4,
 } as const;
 
 export function exitCodeOf(error: unknown): number {

@@ -8,8 +8,8 @@ import { deriveHostPhase } from "../core/phase";
 import { batchesOf, resourceKey, indexSessionHostsByResource } from "../core/planner";
 import type { DeployedHost, SessionHostInfo } from "../core/ports";
 import { estimateProgress, type ProgressSnapshot } from "../core/progress";
-import type { BatchProgress } from "../core/schedule";
-import type { RolloutRecord } from "../core/record";
+import type { BatchState } from "../core/policies/noticeSchedule";
+import type { BlockedState, RolloutRecord } from "../core/record";
 import { DEFAULT_TUNING } from "../core/tuning";
 
 export interface StatusDocument {
@@ -28,6 +28,10 @@ export interface StatusDocument {
     deleteOriginalVm: boolean;
     error: string | null;
     lastControl: RolloutRecord["control"] | null;
+    /** What the rollout waits for, while it cannot proceed. */
+    blocked: BlockedState | null;
+    /** When a time-boxed run handed the rollout over (anyone may continue it at once). */
+    releasedAt: string | null;
   } | null;
   progress: ProgressSnapshot | null;
   /** Failed hosts and why. */
@@ -48,7 +52,7 @@ export function phasesOf(
   const phases = new Map<string, HostPhase>();
   for (const host of record.planned) {
     const entry = record.hosts[host];
-    const original = entry?.originalVm ? byResource.get(resourceKey(entry.originalVm.resourceId)) : undefined;
+    const original = entry?.original ? byResource.get(resourceKey(entry.original.vm.resourceId)) : undefined;
     phases.set(
       host,
       deriveHostPhase({
@@ -62,17 +66,18 @@ export function phasesOf(
   return phases;
 }
 
-function batchProgress(record: RolloutRecord, phases: ReadonlyMap<string, HostPhase>): BatchProgress[] {
+function batchProgress(record: RolloutRecord, phases: ReadonlyMap<string, HostPhase>): BatchState[] {
   return batchesOf(record.planned, record.params.batchSize).map((hosts) => {
     const settled = (host: string) => phases.get(host) === "done" || phases.get(host) === "failed";
     const notices = hosts
-      .map((host) => iso(record.hosts[host]?.notifiedAt))
+      .map((host) => iso(record.hosts[host]?.noticeAt))
       .filter((t): t is number => t !== null);
     const commits = hosts
       .map((host) => iso(record.hosts[host]?.committedAt))
       .filter((t): t is number => t !== null);
     return {
       remaining: hosts.filter((host) => !settled(host)).length,
+      unnoticed: hosts.filter((host) => (phases.get(host) ?? "pending") === "pending").length,
       noticedAt: notices.length > 0 ? Math.min(...notices) : null,
       committedAt: commits.length > 0 ? Math.max(...commits) : null,
       freed: hosts.every((host) => settled(host) || phases.get(host) === "restored"),
@@ -103,9 +108,20 @@ export function statusDocument(
     record.stats && record.stats.count > 0
       ? record.stats.totalMs / record.stats.count
       : DEFAULT_TUNING.initialReplacementEstimateMs;
+  const inFlight: Record<string, HostPhase> = {};
+  let completed = 0;
+  let failedCount = 0;
+  for (const [host, phase] of phases) {
+    if (phase === "done") completed++;
+    else if (phase === "failed") failedCount++;
+    else if (phase !== "pending") inFlight[host] = phase;
+  }
   const progress = estimateProgress({
     now,
-    phases,
+    total: phases.size,
+    completed,
+    failed: failedCount,
+    inFlight,
     batches: batchProgress(record, phases),
     delayMs: record.params.logOffDelayMinutes * 60_000,
     replacementMs,
@@ -130,6 +146,8 @@ export function statusDocument(
       deleteOriginalVm: record.params.deleteOriginalVm,
       error: record.error ?? null,
       lastControl: record.control ?? null,
+      blocked: record.blocked ?? null,
+      releasedAt: record.releasedAt ?? null,
     },
     progress,
     failed,
@@ -165,5 +183,13 @@ export function statusText(document: StatusDocument): string {
   }
   for (const [host, error] of Object.entries(document.failed)) lines.push(`Failed: ${host}: ${error}`);
   if (rollout.error) lines.push(`Error: ${rollout.error}`);
+  if (rollout.blocked)
+    lines.push(
+      `Waiting since ${rollout.blocked.since} (${rollout.blocked.waitingFor}): ${rollout.blocked.reason}`,
+    );
+  if (rollout.releasedAt)
+    lines.push(
+      `Handed over by a time-boxed run at ${rollout.releasedAt}: \`avd-rollout continue\` carries it on.`,
+    );
   return lines.join("\n");
 }

@@ -91,6 +91,7 @@ export function applyControl(
         record.status = "running";
         record.owner = by;
         record.heartbeat = at;
+        delete record.releasedAt;
         return changed(`rollout ${current.id} resumed`, [{ type: "rollout.resumed" }]);
       }
       if (status === "pausing") {
@@ -136,15 +137,16 @@ export function applyControl(
       for (const [host, entry] of Object.entries(record.hosts)) {
         if (!entry.failed && entry.attempts === undefined && entry.error === undefined) continue;
         if (entry.failed) retried.push(host);
-        if (!entry.committedAt) {
-          // It never left service: it starts over, with a fresh notice when its batch comes.
-          record.hosts[host] = entry.batch === undefined ? {} : { batch: entry.batch };
-          continue;
-        }
         const fresh = { ...entry };
         delete fresh.failed;
         delete fresh.attempts;
         delete fresh.error;
+        delete fresh.retryAt;
+        if (!entry.committedAt) {
+          // It never left service: its users get a fresh notice (what it was before stays recorded).
+          delete fresh.noticeAt;
+          delete fresh.notices;
+        }
         record.hosts[host] = fresh;
       }
       // Batches with retried hosts will finish (again).
@@ -152,6 +154,7 @@ export function applyControl(
       const reopened = new Set(retried.map(batchOf).filter((b): b is number => b !== undefined));
       record.finishedBatches = (record.finishedBatches ?? []).filter((b) => !reopened.has(b));
       delete record.error;
+      delete record.releasedAt;
       record.status = "running";
       record.owner = by;
       record.heartbeat = at;

@@ -39,12 +39,20 @@ export type RolloutEvent =
       sessionIds: string[];
       /** When these sessions may be signed out by force: delivery of this notice + the delay. */
       deadline: string;
+      /**
+       * A notice whose delivery a driver that died could not confirm, confirmed by the one that
+       * resumed: nobody was messaged again; the deadline counts from now (later than promised).
+       */
+      resumed?: boolean;
     })
   | (Driver<"host.signedOut"> & { host: string; forced: number; sessionIds?: string[] })
   | (Driver<"host.drained"> & {
       host: string;
-      /** `notice`: steered away while under notice; `commit`: leaving service; `restore`: back to drain mode. */
-      reason?: "notice" | "commit" | "restore";
+      /**
+       * `ahead`: steered away before its notice (room permitting); `notice`: at or during its notice;
+       * `commit`: leaving service.
+       */
+      reason?: "ahead" | "notice" | "commit";
     })
   | (Driver<"host.undrained"> & { host: string })
   | (Driver<"host.removed"> & { host: string })

@@ -5,9 +5,10 @@
  *   heartbeat is fresh. A second `start` is refused with BusyError naming holder and since when.
  * - The same owner (the same user@machine or pipeline identity) takes its own lease over at once:
  *   that is a restart after a crash.
- * - Another owner takes it over with `continueRollout` (what `resume` runs) only once the heartbeat
- *   is stale (older than `leaseStaleAfterMs`); the takeover is a conditional write (etag), so two
- *   machines racing for it cannot both win.
+ * - Another owner takes it over with `continueRollout` (what `resume` and `continue` run) once the
+ *   heartbeat is stale (older than `leaseStaleAfterMs`), or at once when the holder released it
+ *   (a time-boxed run that ended); the takeover is a conditional write, so two machines racing
+ *   for it cannot both win.
  * - `paused` and `failed` rollouts hold the pool too (they can only be resumed/retried or
  *   cancelled) but have no live driver; whoever resumes or retries becomes the owner.
  * - `succeeded` and `cancelled` rollouts free the pool.
@@ -40,7 +41,7 @@ export function mayTakeOver(
   staleAfterMs: number,
 ): TakeoverVerdict {
   if (!isActive(record.status)) return { allowed: true };
-  if (record.owner === owner) return { allowed: true };
+  if (record.owner === owner || record.releasedAt !== undefined) return { allowed: true };
   if (isHeartbeatStale(record, now, staleAfterMs)) return { allowed: true };
   return { allowed: false, reason: busyMessage(record, now, staleAfterMs) };
 }
@@ -54,6 +55,8 @@ export function busyMessage(record: RolloutRecord, now: number, staleAfterMs: nu
     case "failed":
       return `${base}; it failed: run \`retry\` to resume its failed and remaining hosts or \`cancel\` to end it`;
     default:
+      if (record.releasedAt !== undefined)
+        return `${base}; a time-boxed run handed it over at ${record.releasedAt}: run \`continue\` to carry it on`;
       return isHeartbeatStale(record, now, staleAfterMs)
         ? `${base}; its heartbeat is stale (the driver may have crashed): run \`resume\` to take it over`
         : `${base}; wait for it to finish, or \`pause\`/\`cancel\` it`;

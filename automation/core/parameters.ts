@@ -5,7 +5,7 @@
 import { InputError } from "./errors";
 import type { DesiredPool } from "./ports";
 import type { RolloutParameters } from "./record";
-import type { StartRequest } from "./driver";
+import type { StartRequest } from "./driverTypes";
 
 export const MAX_LOG_OFF_DELAY_MINUTES = 1440;
 export const MAX_LOG_OFF_MESSAGE_LENGTH = 260;

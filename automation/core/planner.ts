@@ -81,6 +81,11 @@ export function batchesOf(planned: readonly string[], batchSize: number): string
   return batches;
 }
 
+/** Batch of the host at `index` in plan order: the initial host alone, then batches of `batchSize`. */
+export function batchOfPlanIndex(index: number, batchSize: number): number {
+  return index <= 0 ? 0 : Math.floor((index - 1) / Math.max(1, Math.floor(batchSize))) + 1;
+}
+
 /** Batch index of every planned host. */
 export function batchIndexOf(planned: readonly string[], batchSize: number): Map<string, number> {
   const index = new Map<string, number>();

@@ -1,19 +1,22 @@
 /**
  * Progress and ETA (spec §5.10), pure: hosts completed, in progress and failed, the phase of each
  * in-flight host, percent complete (monotonic: completed hosts are never redone), and the
- * estimated time left from the schedule projection.
+ * estimated time left from the notice schedule's projection.
  */
+import type { Strategy } from "./strategy";
 import type { HostPhase } from "./phase";
-import { projectSchedule } from "./schedule";
-import type { BatchProgress } from "./schedule";
-import type { Strategy } from "./driver";
+import { projectSchedule } from "./policies/noticeSchedule";
+import type { BatchState } from "./policies/noticeSchedule";
 
 export interface ProgressInput {
   now: number;
-  /** Phase of every planned host. */
-  phases: ReadonlyMap<string, HostPhase>;
+  total: number;
+  completed: number;
+  failed: number;
+  /** Phase of each host that is neither pending, done nor failed. */
+  inFlight: Readonly<Record<string, HostPhase>>;
   /** Per-batch state, in plan order (for the projection). */
-  batches: readonly BatchProgress[];
+  batches: readonly BatchState[];
   delayMs: number;
   /** Expected replacement time (commit -> restored). */
   replacementMs: number;
@@ -43,18 +46,8 @@ export function percentOf(completed: number, total: number): number {
 }
 
 export function estimateProgress(input: ProgressInput): ProgressSnapshot {
-  let completed = 0;
-  let failed = 0;
-  let pending = 0;
-  const inFlight: Record<string, HostPhase> = {};
-  for (const [host, phase] of input.phases) {
-    if (phase === "done") completed++;
-    else if (phase === "failed") failed++;
-    else if (phase === "pending") pending++;
-    else inFlight[host] = phase;
-  }
-  const total = input.phases.size;
-  const remaining = total - completed - failed;
+  const inProgress = Object.keys(input.inFlight).length;
+  const remaining = input.total - input.completed - input.failed;
   let etaMs: number | null = null;
   if (remaining > 0) {
     const projection = projectSchedule({
@@ -68,13 +61,13 @@ export function estimateProgress(input: ProgressInput): ProgressSnapshot {
   }
   return {
     at: new Date(input.now).toISOString(),
-    total,
-    completed,
-    failed,
-    inProgress: Object.keys(inFlight).length,
-    pending,
-    percent: percentOf(completed, total),
-    inFlight,
+    total: input.total,
+    completed: input.completed,
+    failed: input.failed,
+    inProgress,
+    pending: Math.max(0, remaining - inProgress),
+    percent: percentOf(input.completed, input.total),
+    inFlight: { ...input.inFlight },
     etaMs,
     estimatedFinish: etaMs === null ? null : new Date(input.now + etaMs).toISOString(),
   };

@@ -4,7 +4,9 @@
  * and is JSON-serialisable. Everything else — which hosts are done, drained, removed, on which
  * revision — is observed, never remembered.
  *
- * Owned by the rollout engine; adapters store it opaquely (JSON).
+ * Facts are written here *before* they are acted on (a notice before its messages go out, a
+ * commit before the host is drained), so a driver that dies anywhere resumes from the record
+ * and the world alone. Owned by the rollout engine; adapters store it opaquely (JSON).
  */
 
 export type RolloutStatus =
@@ -19,62 +21,77 @@ export interface RolloutParameters {
   startAt?: string;
 }
 
+/**
+ * Sessions messaged together. Their deadline — the earliest moment they may be signed out by
+ * force — is `sentAt` + the delay: counted from delivery, never from the intent.
+ */
+export interface NoticeGroup {
+  /** Session ids (the last segment of the user session's ARM id). */
+  ids: string[];
+  /**
+   * Written before the messages go out. A group found with it and without `sentAt` (the driver
+   * died while sending) is confirmed as delivered at the moment it is found — later than any
+   * real delivery, so the deadline is never earlier than promised — and is never sent again.
+   */
+  sendingSince?: string;
+  /** When the send calls returned (ISO). */
+  sentAt?: string;
+}
+
+/** What the host was before the rollout touched it: restored at the end, and the budget's basis. */
+export interface OriginalFacts {
+  /** The VM being replaced. */
+  vm: { name: string; resourceId: string };
+  /** Its AVD session host name (FQDN), when it was registered; the new generation registers under it. */
+  sessionHostName?: string;
+  /** Drain mode before the rollout (false = drain mode on). */
+  allowNewSession: boolean;
+  powerState: "running" | "deallocated";
+  /** Serving and accepting new sessions when first touched: it costs budget while out of service. */
+  accepting: boolean;
+}
+
 /** Per in-flight host facts that cannot be observed afterwards. */
 export interface HostRecord {
-  /** ISO time users were first notified; the sign-out deadline derives from it. */
-  notifiedAt?: string;
-  /** Drain mode before the rollout touched the host. */
-  originalAllowNewSession?: boolean;
-  /** Power state before the rollout touched the host. */
-  originalPowerState?: "running" | "deallocated";
-  /** The original VM (name and ARM id) being replaced. */
-  originalVm?: { name: string; resourceId: string };
-  /** Attempts made so far (for bounded retries). */
-  attempts?: number;
-  /** Last error when failed. */
-  error?: string;
-  /** Batch index the host belongs to (derivable from `planned`; kept for readers of `status`). */
-  batch?: number;
-  /** Session ids notified so far: each session is notified once. */
-  notifiedSessions?: string[];
+  /** Batch index (0 is the initial host). */
+  batch: number;
+  /** Recorded when the notice starts (the host's first touch). */
+  original?: OriginalFacts;
+  /** When the host's notice started (ISO): its first group was recorded. */
+  noticeAt?: string;
+  /** Notices to the original session host's sessions, in order; each session is in one group at most. */
+  notices?: NoticeGroup[];
+  /** The driver turned drain mode on while the host was under notice, to steer arrivals away. */
+  steered?: boolean;
   /**
-   * true between writing `notifiedAt` and recording who was messaged. Found true by a resumed
-   * driver, it means the delivery was interrupted: the notice is started again from then.
-   */
-  noticePending?: boolean;
-  /**
-   * true between recording who is notified and the messages having gone out. Found true by a
-   * resumed driver: nobody is messaged again (at most once); the notice and its deadline stand.
-   */
-  noticeSending?: boolean;
-  /** AVD name (FQDN) of the original session host: its new generation registers under the same name. */
-  originalSessionHostName?: string;
-  /**
-   * Notice given to sessions that signed in on the new generation while it registered, when it
-   * must return to deallocated (its own deadline; they are notified once each).
-   */
-  restoreNoticeAt?: string;
-  restoreNotifiedSessions?: string[];
-  /** Whether the host counted as available (running, Available, accepting sessions) when first touched. */
-  originallyAvailable?: boolean;
-  /**
-   * ISO time the driver committed the host to leave service (written before draining it). From
-   * here on the host costs capacity budget until it is restored.
+   * When the host was committed to leave service (ISO): written before it is drained for good.
+   * From then on it costs capacity budget until it is restored.
    */
   committedAt?: string;
-  /** ISO time the `up` that created the current new generation returned (registration wait starts). */
+  /** When the `up` that created the current new generation returned (registration wait starts). */
   provisionedAt?: string;
-  /** ISO time the new generation was first seen Available in the pool. */
+  /** When the new generation was first seen Available. */
   registeredAt?: string;
-  /** ISO time drain mode and power state of the new generation were restored (capacity freed). */
+  /**
+   * Notices to sessions that signed in on the new generation while it registered, when it must
+   * return to deallocated (its original power state).
+   */
+  restoreNotices?: NoticeGroup[];
+  /** When drain mode and power state of the new generation were restored (capacity freed). */
   restoredAt?: string;
-  /** VMs of failed attempts (created by an `up`, then given up on); they are deleted before the retry. */
+  /** VMs of failed attempts (created by an `up`, then given up on); deleted when the host finishes. */
   discardedVms?: { name: string; resourceId: string }[];
-  /** true once the host failed for good in this run; `retry` clears it. */
+  /** Attempts that failed so far (bounded retries of transient failures). */
+  attempts?: number;
+  /** No new attempt before this time (ISO): the backoff after a transient failure. */
+  retryAt?: string;
+  /** Last error. */
+  error?: string;
+  /** The host failed for good; `retry` clears it. */
   failed?: boolean;
 }
 
-/** Running statistics used to estimate the replacement time (commit -> restored) of a host. */
+/** Running statistics of the replacement time (commit -> restored) of a host. */
 export interface ReplacementStats {
   count: number;
   totalMs: number;
@@ -82,35 +99,53 @@ export interface ReplacementStats {
   minMs?: number;
 }
 
+/** What a rollout that cannot proceed waits for (spec: a stuck rollout says so). */
+export interface BlockedState {
+  waitingFor: string;
+  reason: string;
+  /** Since when (ISO). */
+  since: string;
+}
+
 export interface RolloutRecord {
   /** Schema version of this record. */
-  version: 1;
+  version: 2;
   /** Rollout id. */
   id: string;
   status: RolloutStatus;
   /** Target configuration revision. */
   revision: string;
   params: RolloutParameters;
+  /** `avd-rollout`, or `azure` for rehearsals of the service's behaviour. */
+  strategy?: "avd-rollout" | "azure";
   /** Who holds the lease (user@machine, pipeline run) and when it was last renewed (ISO). */
   owner: string;
   heartbeat: string;
+  /** The owner gave the lease up (a time-boxed run ended): anyone may take the rollout over at once. */
+  releasedAt?: string;
+  /** Who started the rollout. */
+  startedBy?: string;
   startedAt: string;
   /** Hosts planned for this rollout in plan order (names). */
   planned: string[];
   /** Per-host facts for hosts in flight, failed, or done-but-unfinished. */
   hosts: Record<string, HostRecord>;
   /**
-   * Capacity baseline: how many session hosts were available (running, Available, accepting new
-   * sessions) when the rollout started. The budget keeps `available >= baselineAvailable - batchSize`.
+   * Capacity baseline: how many of the stack's session hosts were serving and accepting new
+   * sessions when the rollout started. At most `batchSize` of them may be out of service.
    */
   baselineAvailable?: number;
-  /** Replacement times observed so far (commit -> restored), for notice scheduling and the ETA. */
+  /** Replacement times observed so far, for notice scheduling and the ETA. */
   stats?: ReplacementStats;
   /** Batches whose `batch.started` / `batch.finished` events were emitted (exactly once each). */
   startedBatches?: number[];
   finishedBatches?: number[];
   /** Last rollout-level error (e.g. a refused preview), for `status`. */
   error?: string;
-  /** ISO time of the last status change by a control operation (pause/resume/cancel/retry) and who made it. */
+  /** What the rollout is waiting for, while it cannot proceed. */
+  blocked?: BlockedState;
+  /** The last control operation (pause/resume/cancel/retry), who made it and when. */
   control?: { action: "pause" | "resume" | "cancel" | "retry"; by: string; at: string };
 }
+
+export const RECORD_VERSION = 2;

@@ -40,6 +40,7 @@ export class RecordStore {
   private queue: Pending[] = [];
   private writing: Promise<void> | null = null;
   private lastWriteAt: number;
+  private releasing = false;
 
   constructor(
     private readonly hostPool: HostPoolPort,
@@ -67,6 +68,19 @@ export class RecordStore {
     const stored = await this.hostPool.readRecord();
     this.adopt(stored.record, stored.etag);
     return this.record;
+  }
+
+  /**
+   * Gives the lease up (a time-boxed run handing over): the record says so, and the next run —
+   * on any machine — takes the rollout over at once instead of waiting for a stale heartbeat.
+   */
+  async release(): Promise<RolloutRecord> {
+    this.releasing = true;
+    try {
+      return await this.update(() => undefined);
+    } finally {
+      this.releasing = false;
+    }
   }
 
   /** Applies `mutate` to the freshest record and writes it (with a renewed heartbeat). */
@@ -114,6 +128,8 @@ export class RecordStore {
       for (const mutate of mutations) mutate(next);
       next.owner = this.owner;
       next.heartbeat = new Date(this.clock.now()).toISOString();
+      if (this.releasing) next.releasedAt = next.heartbeat;
+      else delete next.releasedAt;
       try {
         const etag = await this.hostPool.writeRecord(next, this.etag);
         this.record = next;

@@ -34,6 +34,13 @@ export interface DriverTuning {
   maxObservationFailures: number;
   /** Title of the message shown to users. */
   messageTitle: string;
+  /**
+   * Hosts whose notice is projected within this time may be drained ahead of it (room permitting):
+   * their load falls by itself, and returning users sign in on hosts already updated.
+   */
+  preDrainHorizonMs: number;
+  /** While the rollout cannot proceed, `rollout.blocked` is reported again this often. */
+  blockedReportIntervalMs: number;
 }
 
 const MINUTE = 60_000;
@@ -53,6 +60,8 @@ export const DEFAULT_TUNING: DriverTuning = {
   registrationTokenValidityMinutes: 180,
   maxObservationFailures: 10,
   messageTitle: "Session host update",
+  blockedReportIntervalMs: 10 * MINUTE,
+  preDrainHorizonMs: 2 * 60 * MINUTE,
 };
 
 export function resolveTuning(overrides: Partial<DriverTuning> | undefined): DriverTuning {

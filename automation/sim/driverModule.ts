@@ -14,6 +14,7 @@ export interface RehearsalDriverDeps {
   owner: string;
   strategy?: Strategy;
   tuning?: Partial<DriverTuning>;
+  rolloutId?: string;
 }
 
 export interface RehearsalStartRequest {
@@ -25,7 +26,7 @@ export interface RehearsalStartRequest {
 }
 
 export interface RehearsalOutcome {
-  result: "succeeded" | "failed" | "cancelled" | "paused" | "nothingToDo";
+  result: "succeeded" | "failed" | "cancelled" | "paused" | "nothingToDo" | "handover";
   rollout: string | null;
   updated: string[];
   failed: string[];

@@ -1,14 +1,18 @@
 /**
- * The rollout's invariants (spec section 5), checked over an event log. Pure: it sees only
- * the events of one rehearsal (driver and world events, in order) and the scenario, and
- * returns every violation found — an empty list means the run kept every promise.
+ * The rollout's promises (spec section 5), checked over an event log alone. Pure: it sees the
+ * events of one rehearsal (driver and world events, in order) and the scenario, and returns every
+ * violation found — an empty list means the run kept every promise. Each check holds its promise
+ * exactly, with no slack: a forced sign-out one millisecond before the delay has run is a
+ * violation.
  *
  * The property tests run random scenarios through `rehearse` and assert this finds nothing;
- * other tests feed it hand-made bad logs to show that it does find things.
+ * other tests feed it logs with one promise broken, just past each limit, to show it finds that.
  */
 import type { AnyEvent, RolloutEvent } from "../core/events";
+import { naturalCompare } from "../core/planner";
 import type { Scenario } from "./scenario";
 import { scenarioHostNames } from "./scenario";
+import { readSessionLedger } from "./sessionLedger";
 import { originalVmName } from "./world";
 
 export type InvariantName =
@@ -34,50 +38,38 @@ export interface Violation {
 
 type EventOf<T extends AnyEvent["type"]> = Extract<AnyEvent, { type: T }>;
 
-/** `-2` before `-10`: compares digit runs numerically. */
-export function naturalCompare(a: string, b: string): number {
-  const pa = a.match(/\d+|\D+/g) ?? [];
-  const pb = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
-    if (x === y) continue;
-    const nx = /^\d/.test(x) ? Number(x) : NaN;
-    const ny = /^\d/.test(y) ? Number(y) : NaN;
-    if (!Number.isNaN(nx) && !Number.isNaN(ny) && nx !== ny) return nx - ny;
-    return x < y ? -1 : 1;
-  }
-  return pa.length - pb.length;
-}
-
 const MINUTE = 60_000;
-/** How long sending a host's messages (with retries) may take before its host.notified event. */
-export const SEND_SLACK_MS = 15 * MINUTE;
+
+/** Driver events that touch a host. */
+const TOUCHES: ReadonlySet<string> = new Set([
+  "host.notified",
+  "host.drained",
+  "host.undrained",
+  "host.signedOut",
+  "host.removed",
+  "vm.deallocated",
+  "host.registered",
+  "host.ready",
+]);
+
 /** Host-touching events that mean a host is being (re)worked. */
 const REWORK: ReadonlySet<string> = new Set([
   "host.notified",
   "host.signedOut",
   "host.drained",
+  "host.undrained",
   "host.removed",
   "host.ready",
 ]);
+
+export { naturalCompare };
 
 export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario): Violation[] {
   const violations: Violation[] = [];
   const add = (invariant: InvariantName, message: string, index?: number): void => {
     violations.push(index === undefined ? { invariant, message } : { invariant, message, index });
   };
-
-  // ---- time order ----------------------------------------------------------------------
-  let previous = Number.NEGATIVE_INFINITY;
-  events.forEach((event, index) => {
-    const t = Date.parse(event.t);
-    if (Number.isNaN(t))
-      add("timeOrder", `event ${event.type} has no valid time ${JSON.stringify(event.t)}`, index);
-    else if (t < previous)
-      add("timeOrder", `event ${event.type} at ${event.t} is earlier than the event before it`, index);
-    else previous = t;
-  });
+  checkTimeOrder(events, add);
 
   const startedAt = events.findIndex((e) => e.type === "rollout.started");
   if (startedAt < 0) {
@@ -85,179 +77,262 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
     return violations;
   }
   const started = events[startedAt] as EventOf<"rollout.started">;
-  const batchSize = started.batchSize;
-  const delayMs = started.logOffDelayMinutes * MINUTE;
-  const outOfDate = started.outOfDate;
-  const time = (i: number): number => Date.parse(events[i].t);
-
-  // ---- finished exactly once -------------------------------------------------------------
-  const finished = events
-    .map((e, i) => [e, i] as const)
-    .filter(([e]) => e.type === "rollout.finished") as (readonly [EventOf<"rollout.finished">, number])[];
+  const ctx: Context = {
+    events,
+    scenario,
+    started,
+    startedAt,
+    batchSize: started.batchSize,
+    delayMs: started.logOffDelayMinutes * MINUTE,
+    outOfDate: started.outOfDate,
+    add,
+  };
+  const finished = events.filter((e): e is EventOf<"rollout.finished"> => e.type === "rollout.finished");
   if (finished.length !== 1)
     add("finishedOnce", `expected one rollout.finished event, found ${finished.length}`);
-  const result = finished.length > 0 ? finished[finished.length - 1][0].result : undefined;
+  ctx.result = finished.at(-1)?.result;
 
-  // ---- capacity: available >= available at start - batch size, on every event ------------
+  checkCapacity(ctx);
+  checkOrder(ctx);
+  checkInitialAlone(ctx);
+  checkNotices(ctx);
+  checkStackUps(ctx);
+  checkOutcomes(ctx);
+  checkProgress(ctx);
+  return violations;
+}
+
+interface Context {
+  events: readonly AnyEvent[];
+  scenario: Scenario;
+  started: EventOf<"rollout.started">;
+  startedAt: number;
+  batchSize: number;
+  delayMs: number;
+  outOfDate: readonly string[];
+  result?: EventOf<"rollout.finished">["result"];
+  add: (invariant: InvariantName, message: string, index?: number) => void;
+}
+
+const time = (e: AnyEvent): number => Date.parse(e.t);
+
+function expectedBatch(ctx: Context, index: number): readonly string[] {
+  const { outOfDate, batchSize } = ctx;
+  return index === 0
+    ? outOfDate.slice(0, 1)
+    : outOfDate.slice(1 + (index - 1) * batchSize, 1 + index * batchSize);
+}
+
+function batchOfHost(ctx: Context): Map<string, number> {
+  const batches = new Map<string, number>();
+  ctx.outOfDate.forEach((host, i) =>
+    batches.set(host, i === 0 ? 0 : 1 + Math.floor((i - 1) / ctx.batchSize)),
+  );
+  return batches;
+}
+
+function checkTimeOrder(events: readonly AnyEvent[], add: Context["add"]): void {
+  let previous = Number.NEGATIVE_INFINITY;
+  events.forEach((event, index) => {
+    const t = time(event);
+    if (Number.isNaN(t))
+      add("timeOrder", `event ${event.type} has no valid time ${JSON.stringify(event.t)}`, index);
+    else if (t < previous)
+      add("timeOrder", `event ${event.type} at ${event.t} is earlier than the event before it`, index);
+    else previous = t;
+  });
+}
+
+/**
+ * Capacity (spec 5.2): hosts serving never fall below those serving at the start minus the batch
+ * size; hosts that were in drain mode at the start cost nothing while they are out (between
+ * leaving the pool and being ready again).
+ */
+function checkCapacity(ctx: Context): void {
+  const { events, scenario, startedAt } = ctx;
   let baseline: number | undefined;
   for (let i = 0; i < startedAt; i++) {
     const e = events[i];
     if (e.type === "world.availability") baseline = e.available;
   }
-  if (baseline !== undefined) {
-    // Hosts in drain mode at the start serve their users but cost no budget (spec 5.2).
-    const deallocatedAtStart = new Set(scenario.hostPool.deallocated);
-    const drainedServing = scenario.hostPool.drained.filter((h) => !deallocatedAtStart.has(h)).length;
-    const floor = baseline - batchSize - drainedServing;
-    for (let i = startedAt; i < events.length; i++) {
-      const e = events[i];
-      if (e.type === "world.availability" && e.available < floor) {
-        add(
-          "capacity",
-          `available hosts fell to ${e.available}, below ${baseline} at start - ${batchSize} batch size`,
-          i,
-        );
-      }
+  if (baseline === undefined) return;
+  const deallocatedAtStart = new Set(scenario.hostPool.deallocated);
+  const free = new Set(scenario.hostPool.drained.filter((h) => !deallocatedAtStart.has(h)));
+  // When each of those is out: from leaving the pool to being ready. By time, not position: the
+  // world reports a change before the driver reports the call that made it, at the same moment.
+  const outSince = new Map<string, number>();
+  const outPeriods: { host: string; from: number; to: number }[] = [];
+  for (let i = startedAt; i < events.length; i++) {
+    const e = events[i];
+    if (
+      (e.type === "host.removed" || e.type === "vm.deallocated") &&
+      free.has(e.host) &&
+      !outSince.has(e.host)
+    )
+      outSince.set(e.host, time(e));
+    if (e.type === "host.ready" && outSince.has(e.host)) {
+      outPeriods.push({ host: e.host, from: outSince.get(e.host) as number, to: time(e) });
+      outSince.delete(e.host);
     }
   }
+  for (const [host, from] of outSince) outPeriods.push({ host, from, to: Number.POSITIVE_INFINITY });
+  for (let i = startedAt; i < events.length; i++) {
+    const e = events[i];
+    if (e.type !== "world.availability") continue;
+    const t = time(e);
+    const freeOut = outPeriods.filter((p) => p.from <= t && t < p.to).length;
+    const floor = baseline - ctx.batchSize - freeOut;
+    if (e.available < floor) {
+      ctx.add(
+        "capacity",
+        `hosts serving fell to ${e.available}, below ${baseline} at the start - ${ctx.batchSize} batch size${freeOut > 0 ? ` - ${freeOut} drained at the start` : ""}`,
+        i,
+      );
+    }
+  }
+}
 
-  // ---- natural order and batches ---------------------------------------------------------
+/** Batches in natural order with the planned hosts; a host is noticed only within its started batch. */
+function checkOrder(ctx: Context): void {
+  const { events, outOfDate, scenario, startedAt } = ctx;
   const sorted = [...outOfDate].sort(naturalCompare);
   if (sorted.join(",") !== outOfDate.join(","))
-    add("naturalOrder", `outOfDate is not in natural order: ${outOfDate.join(", ")}`, startedAt);
+    ctx.add("naturalOrder", `outOfDate is not in natural order: ${outOfDate.join(", ")}`, startedAt);
   const expectedOutOfDate = scenarioHostNames(scenario).sort(naturalCompare);
   if (expectedOutOfDate.join(",") !== outOfDate.join(",")) {
-    add(
+    ctx.add(
       "naturalOrder",
       `outOfDate lists ${outOfDate.length} hosts; every one of the ${expectedOutOfDate.length} hosts is out of date`,
       startedAt,
     );
   }
-  const expectedBatch = (index: number): string[] =>
-    index === 0 ? outOfDate.slice(0, 1) : outOfDate.slice(1 + (index - 1) * batchSize, 1 + index * batchSize);
-  const batchOfHost = new Map<string, number>();
-  outOfDate.forEach((host, i) => batchOfHost.set(host, i === 0 ? 0 : 1 + Math.floor((i - 1) / batchSize)));
+  const batchOf = batchOfHost(ctx);
   let lastBatch = -1;
+  const started = new Set<number>();
   events.forEach((e, i) => {
-    if (e.type !== "batch.started") return;
-    if (e.batch <= lastBatch) add("naturalOrder", `batch ${e.batch} started after batch ${lastBatch}`, i);
-    lastBatch = Math.max(lastBatch, e.batch);
-    const expected = expectedBatch(e.batch);
-    if (expected.join(",") !== e.hosts.join(",")) {
-      add(
+    if (e.type === "batch.started") {
+      if (e.batch <= lastBatch)
+        ctx.add("naturalOrder", `batch ${e.batch} started after batch ${lastBatch}`, i);
+      lastBatch = Math.max(lastBatch, e.batch);
+      started.add(e.batch);
+      const expected = expectedBatch(ctx, e.batch);
+      if (expected.join(",") !== e.hosts.join(","))
+        ctx.add(
+          "naturalOrder",
+          `batch ${e.batch} has hosts [${e.hosts.join(", ")}], expected [${expected.join(", ")}]`,
+          i,
+        );
+    }
+    // A host is noticed only once its batch has started.
+    if (e.type === "host.notified" && !started.has(batchOf.get(e.host) ?? -1))
+      ctx.add(
         "naturalOrder",
-        `batch ${e.batch} has hosts [${e.hosts.join(", ")}], expected [${expected.join(", ")}]`,
+        `${e.host} was notified before its batch ${batchOf.get(e.host) ?? "?"} started`,
         i,
       );
-    }
   });
+}
 
-  // ---- initial host first and alone ------------------------------------------------------
-  const initial = outOfDate[0];
+/**
+ * The initial host is a canary for users too: until it is back in service, no other host is
+ * touched in any way — and if it fails, none is touched at all.
+ */
+function checkInitialAlone(ctx: Context): void {
+  const { events, startedAt } = ctx;
+  const initial = ctx.outOfDate[0];
   const initialReady = events.findIndex((e) => e.type === "host.ready" && e.host === initial);
-  const untilInitial = initialReady < 0 ? events.length : initialReady;
-  for (let i = startedAt; i < untilInitial; i++) {
+  const until = initialReady < 0 ? events.length : initialReady;
+  for (let i = startedAt; i < until; i++) {
     const e = events[i];
-    const leaves =
-      (e.type === "host.drained" || e.type === "host.removed" || e.type === "vm.deallocated") &&
-      e.host !== initial;
-    const upOthers = e.type === "stack.up" && e.hosts.some((h) => h !== initial);
-    if (leaves || upOthers) {
-      add(
+    const other =
+      (TOUCHES.has(e.type) && "host" in e && e.host !== initial) ||
+      (e.type === "stack.up" && e.hosts.some((h) => h !== initial)) ||
+      (e.type === "batch.started" && e.batch > 0);
+    if (other)
+      ctx.add(
         "initialFirstAndAlone",
         `${e.type} ${describe(e)} before the initial host ${initial} was back in service`,
         i,
       );
-    }
   }
+}
 
-  // ---- notices: no forced sign-out before the delay since that host's first notice ----------
-  const firstNotice = new Map<string, number>();
-  const lastNoticeIndex = new Map<string, number>();
-  const arrivalsSinceNotice = new Map<string, number>();
-  for (let i = startedAt; i < events.length; i++) {
-    const e = events[i];
+/**
+ * The notice promise, per session: every notice states a deadline at least the delay after it
+ * was delivered; no session is signed out by force earlier than the delay after the first notice
+ * that listed it (and none without one); no session is listed by two notices.
+ */
+function checkNotices(ctx: Context): void {
+  const { events, delayMs } = ctx;
+  const ledger = readSessionLedger(events);
+  const listedAt = new Map<string, number>();
+  events.forEach((e, i) => {
     if (e.type === "host.notified") {
-      if (!firstNotice.has(e.host)) {
-        // The notice starts when the driver says (deadline - delay): the event follows the
-        // messages, which may take a while (retries), so it may be stamped a little later.
-        const deadline = Date.parse(e.deadline);
-        firstNotice.set(e.host, Math.min(time(i), deadline - delayMs));
-        if (deadline < time(i) + delayMs - SEND_SLACK_MS) {
-          add(
+      if (Date.parse(e.deadline) < time(e) + delayMs)
+        ctx.add(
+          "noticeRespected",
+          `host ${e.host} notified at ${e.t} with deadline ${e.deadline}, less than the ${ctx.started.logOffDelayMinutes} min delay`,
+          i,
+        );
+      if (e.sessions !== e.sessionIds.length)
+        ctx.add(
+          "noticeRespected",
+          `host.notified ${e.host} counts ${e.sessions} sessions but lists ${e.sessionIds.length}`,
+          i,
+        );
+      for (const id of e.sessionIds) {
+        // A resumed driver's confirmation of an interrupted notice messages nobody; its deadline is later.
+        if (listedAt.has(id) && !e.resumed)
+          ctx.add("noSessionNotifiedTwice", `session ${id} on ${e.host} was notified again at ${e.t}`, i);
+        else if (!listedAt.has(id)) listedAt.set(id, i);
+      }
+    } else if (e.type === "world.session" && e.action === "loggedOff" && e.session !== undefined) {
+      const session = ledger.sessions.get(e.session);
+      const first = session?.notices[0];
+      if (!first)
+        ctx.add(
+          "noticeRespected",
+          `session ${e.session} on ${e.host} was signed out by force without any notice`,
+          i,
+        );
+      else if (time(e) < first.at + delayMs)
+        ctx.add(
+          "noticeRespected",
+          `session ${e.session} on ${e.host} was signed out by force ${((time(e) - first.at) / MINUTE).toFixed(3)} min after its notice, before the ${ctx.started.logOffDelayMinutes} min delay`,
+          i,
+        );
+    } else if (e.type === "host.signedOut") {
+      for (const id of e.sessionIds ?? []) {
+        const at = listedAt.get(id);
+        if (at === undefined || time(e) < time(events[at]) + delayMs)
+          ctx.add(
             "noticeRespected",
-            `host ${e.host} notified at ${e.t} with deadline ${e.deadline}, less than the ${started.logOffDelayMinutes} min delay`,
+            `host.signedOut ${e.host} signed session ${id} out before its notice ran out`,
             i,
           );
-        }
-      } else {
-        // A later notice is for sessions that appeared since: never more than arrived meanwhile.
-        const arrived = arrivalsSinceNotice.get(e.host) ?? 0;
-        if (e.sessions > arrived) {
-          add(
-            "noSessionNotifiedTwice",
-            `host ${e.host} notified ${e.sessions} sessions again, only ${arrived} arrived since the previous notice`,
-            i,
-          );
-        }
-      }
-      lastNoticeIndex.set(e.host, i);
-      arrivalsSinceNotice.set(e.host, 0);
-      // Sessions that signed in while this notice was being sent (listed before, reported
-      // after) count as arrivals for the next notice too.
-      let carried = 0;
-      for (let j = i - 1; j >= startedAt && time(j) >= time(i) - SEND_SLACK_MS; j--) {
-        const before = events[j];
-        if (before.type === "world.session" && before.action === "signedIn" && before.host === e.host)
-          carried++;
-      }
-      arrivalsSinceNotice.set(e.host, carried);
-    } else if (
-      e.type === "world.session" &&
-      e.host !== null &&
-      e.action === "signedIn" &&
-      lastNoticeIndex.has(e.host)
-    ) {
-      arrivalsSinceNotice.set(e.host, (arrivalsSinceNotice.get(e.host) ?? 0) + 1);
-    } else if (e.type === "world.session" && e.host !== null && e.action === "loggedOff") {
-      const notice = firstNotice.get(e.host);
-      if (notice === undefined)
-        add("noticeRespected", `a session on ${e.host} was signed out by force without any notice`, i);
-      else if (time(i) < notice + delayMs) {
-        add(
-          "noticeRespected",
-          `a session on ${e.host} was signed out by force ${((time(i) - notice) / MINUTE).toFixed(1)} min after the notice, before the ${started.logOffDelayMinutes} min delay`,
-          i,
-        );
-      }
-    } else if (e.type === "host.signedOut" && e.forced > 0) {
-      const notice = firstNotice.get(e.host);
-      if (notice === undefined || time(i) < notice + delayMs) {
-        add(
-          "noticeRespected",
-          `host.signedOut ${e.host} forced ${e.forced} before the delay since its notice`,
-          i,
-        );
       }
     }
-  }
+  });
+}
 
-  // ---- stack.up: one per batch plus retries (and crash recoveries) --------------------------
+/** One `up` per batch, plus one per retry and per crash; never with hosts of another batch. */
+function checkStackUps(ctx: Context): void {
+  const batchOf = batchOfHost(ctx);
   const ups = new Map<number, number>();
   const retries = new Map<number, number>();
   let crashes = 0;
-  events.forEach((e, i) => {
+  ctx.events.forEach((e, i) => {
     if (e.type === "driver.crashed") crashes++;
     if (e.type === "host.retry") {
-      const b = batchOfHost.get(e.host);
+      const b = batchOf.get(e.host);
       if (b !== undefined) retries.set(b, (retries.get(b) ?? 0) + 1);
     }
     if (e.type === "stack.up") {
       ups.set(e.batch, (ups.get(e.batch) ?? 0) + 1);
-      const expected = new Set(expectedBatch(e.batch));
+      const expected = new Set(expectedBatch(ctx, e.batch));
       const stray = e.hosts.filter((h) => !expected.has(h));
       if (stray.length > 0)
-        add(
+        ctx.add(
           "stackUpsPerBatch",
           `stack.up of batch ${e.batch} includes hosts of other batches: ${stray.join(", ")}`,
           i,
@@ -267,55 +342,54 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
   for (const [batch, count] of ups) {
     const allowed = 1 + (retries.get(batch) ?? 0) + crashes;
     if (count > allowed)
-      add(
+      ctx.add(
         "stackUpsPerBatch",
         `batch ${batch} ran stack.up ${count} times; allowed 1 + ${retries.get(batch) ?? 0} retries + ${crashes} crashes`,
       );
   }
+}
 
-  // ---- completed hosts never redone; hosts end updated and restored -----------------------
+/** Completed hosts are never redone; hosts end updated, with drain mode and power state restored; originals per policy. */
+function checkOutcomes(ctx: Context): void {
+  const { events, scenario, started } = ctx;
   const readyAt = new Map<string, number>();
   events.forEach((e, i) => {
     if (!("host" in e) || typeof e.host !== "string") return;
     const done = readyAt.get(e.host);
-    if (done !== undefined && REWORK.has(e.type)) {
-      add("completedNeverRedone", `${e.type} for ${e.host} after it was ready`, i);
-    }
+    if (done !== undefined && REWORK.has(e.type))
+      ctx.add("completedNeverRedone", `${e.type} for ${e.host} after it was ready`, i);
     if (e.type === "host.ready" && done === undefined) readyAt.set(e.host, i);
   });
   const drained = new Set(scenario.hostPool.drained);
   const deallocated = new Set(scenario.hostPool.deallocated);
   const failedHosts = new Set<string>();
   for (const e of events) if (e.type === "host.failed") failedHosts.add(e.host);
-  for (const host of outOfDate) {
+  for (const host of ctx.outOfDate) {
     const index = readyAt.get(host);
     if (index === undefined) {
-      if (result === "succeeded")
-        add("hostsEndUpdated", `host ${host} never became ready although the rollout succeeded`);
+      if (ctx.result === "succeeded")
+        ctx.add("hostsEndUpdated", `host ${host} never became ready although the rollout succeeded`);
       continue;
     }
     const ready = events[index] as EventOf<"host.ready">;
-    if (ready.allowNewSession !== !drained.has(host)) {
-      add(
+    if (ready.allowNewSession !== !drained.has(host))
+      ctx.add(
         "hostsEndUpdated",
         `host ${host} ended with allowNewSession=${ready.allowNewSession}, it started with ${!drained.has(host)}`,
         index,
       );
-    }
     if (ready.vm === originalVmName(host))
-      add("hostsEndUpdated", `host ${host} was declared ready on its original VM ${ready.vm}`, index);
+      ctx.add("hostsEndUpdated", `host ${host} was declared ready on its original VM ${ready.vm}`, index);
     const power = deallocated.has(host) ? "deallocated" : "running";
     if (ready.powerState !== power)
-      add("hostsEndUpdated", `host ${host} ended ${ready.powerState}, it started ${power}`, index);
+      ctx.add("hostsEndUpdated", `host ${host} ended ${ready.powerState}, it started ${power}`, index);
   }
-  if (result === "succeeded" && failedHosts.size > 0) {
+  if (ctx.result === "succeeded") {
     const stillFailed = [...failedHosts].filter((h) => !readyAt.has(h));
     if (stillFailed.length > 0)
-      add("hostsEndUpdated", `rollout succeeded with failed hosts ${stillFailed.join(", ")}`);
+      ctx.add("hostsEndUpdated", `rollout succeeded with failed hosts ${stillFailed.join(", ")}`);
   }
 
-  // ---- originals deleted or retained per policy ----------------------------------------------
-  // The world names each host's original VM deterministically; VMs of failed attempts may go either way.
   const wanted = started.deleteOriginalVm ? "vm.deleted" : "vm.retained";
   const unwanted = started.deleteOriginalVm ? "vm.retained" : "vm.deleted";
   const handled = new Set<string>();
@@ -327,47 +401,45 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
       (events[readyIndex] as EventOf<"host.ready">).vm === e.vm &&
       e.type === "vm.deleted"
     ) {
-      add("originalsPerPolicy", `vm.deleted of ${e.vm}, the new generation of ${e.host}`, i);
+      ctx.add("originalsPerPolicy", `vm.deleted of ${e.vm}, the new generation of ${e.host}`, i);
       return;
     }
     if (e.vm !== originalVmName(e.host)) return;
     if (e.type === unwanted)
-      add(
+      ctx.add(
         "originalsPerPolicy",
         `${e.type} of ${e.vm} although deleteOriginalVm is ${started.deleteOriginalVm}`,
         i,
       );
     else handled.add(e.host);
   });
-  if (result === "succeeded") {
-    for (const host of readyAt.keys()) {
-      if (!handled.has(host)) add("originalsPerPolicy", `the original VM of ${host} has no ${wanted} event`);
-    }
+  if (ctx.result === "succeeded") {
+    for (const host of readyAt.keys())
+      if (!handled.has(host))
+        ctx.add("originalsPerPolicy", `the original VM of ${host} has no ${wanted} event`);
   }
+}
 
-  // ---- progress monotonic --------------------------------------------------------------------
+/** Progress only goes forward: neither completed hosts nor percent ever drop. */
+function checkProgress(ctx: Context): void {
   let lastCompleted = -1;
   let lastPercent = -1;
-  events.forEach((e, i) => {
+  ctx.events.forEach((e, i) => {
     if (e.type !== "rollout.progress") return;
-    if (e.completed < lastCompleted || e.percent < lastPercent) {
-      add(
-        "progressMonotonic",
-        `progress went back to ${e.completed} (${e.percent}%) from ${lastCompleted} (${lastPercent}%)`,
-        i,
-      );
-    }
+    if (e.completed < lastCompleted)
+      ctx.add("progressMonotonic", `progress went back to ${e.completed} hosts from ${lastCompleted}`, i);
+    if (e.percent < lastPercent)
+      ctx.add("progressMonotonic", `progress went back to ${e.percent}% from ${lastPercent}%`, i);
     if (e.completed > e.total || e.percent > 100)
-      add("progressMonotonic", `progress ${e.completed}/${e.total} (${e.percent}%) is over the total`, i);
+      ctx.add("progressMonotonic", `progress ${e.completed}/${e.total} (${e.percent}%) is over the total`, i);
     lastCompleted = Math.max(lastCompleted, e.completed);
     lastPercent = Math.max(lastPercent, e.percent);
   });
-
-  return violations;
 }
 
 function describe(e: RolloutEvent | AnyEvent): string {
   if ("host" in e && typeof e.host === "string") return e.host;
   if ("hosts" in e && Array.isArray(e.hosts)) return e.hosts.join(", ");
+  if ("batch" in e) return `batch ${String(e.batch)}`;
   return "";
 }

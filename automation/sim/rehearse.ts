@@ -14,6 +14,7 @@ import type { AnyEvent, EventSink } from "../core/events";
 import type { DriverTuning } from "../core/tuning";
 import type { RehearsalDriver, RehearsalOutcome, Strategy } from "./driverModule";
 import type { Scenario } from "./scenario";
+import { readSessionLedger, summarizeUsers } from "./sessionLedger";
 import { RECORD_TAG } from "./simulatedPorts";
 import { ClockStalledError, VirtualClock } from "./virtualClock";
 import { DEFAULT_START, DESIRED_REVISION, SimulatedWorld } from "./world";
@@ -39,6 +40,16 @@ export interface RehearsalResult {
   sessionsNotifiedTwice: number;
   stackUps: number;
   crashes: number;
+  /** Sessions signed out by force earlier than the delay after their own notice (or with none). */
+  shortNotices: number;
+  /** The shortest notice a session signed out by force had (minutes); the full delay when none was. */
+  shortestNoticeMinutes: number;
+  /** Sign-ins that found no host with room. */
+  refusedSignIns: number;
+  /** Distinct users signed out by force or notified twice. */
+  disruptedUsers: number;
+  /** When each batch started and finished (ISO; `end` null when it did not finish). */
+  batches: { batch: number; start: string; end: string | null }[];
 }
 
 export interface RehearseOptions {
@@ -48,6 +59,11 @@ export interface RehearseOptions {
   /** The driver to run; defaults to automation/core/driver. */
   driver?: RehearsalDriver;
   tuning?: Partial<DriverTuning>;
+  /**
+   * The rollout id; by default a fresh one per run, so logs that several rehearsals appended to
+   * can be told apart. Give one to compare two runs' logs to the letter.
+   */
+  rolloutId?: string;
 }
 
 export interface RehearsalRun {
@@ -92,6 +108,7 @@ export async function rehearseWithDetails(
     owner: REHEARSAL_OWNER,
     strategy,
     tuning: options.tuning,
+    ...(options.rolloutId !== undefined ? { rolloutId: options.rolloutId } : {}),
   });
 
   const lastDriverEvent = (): string => {
@@ -182,6 +199,7 @@ function summarize(
       updated++;
   }
   const { stats } = world;
+  const users = summarizeUsers(readSessionLedger(events), scenario.update.logOffDelayMinutes);
   return {
     scenario: scenario.name,
     strategy,
@@ -196,7 +214,25 @@ function summarize(
     sessionsNotifiedTwice: stats.sessionsNotifiedTwice,
     stackUps: stats.stackUps,
     crashes: world.crashCount,
+    shortNotices: users.shortNotices,
+    shortestNoticeMinutes: users.shortestNoticeMinutes,
+    refusedSignIns: users.refusedSignIns,
+    disruptedUsers: users.disruptedUsers,
+    batches: batchTimes(events),
   };
+}
+
+function batchTimes(events: readonly AnyEvent[]): RehearsalResult["batches"] {
+  const batches = new Map<number, { batch: number; start: string; end: string | null }>();
+  for (const event of events) {
+    if (event.type === "batch.started" && !batches.has(event.batch))
+      batches.set(event.batch, { batch: event.batch, start: event.t, end: null });
+    if (event.type === "batch.finished") {
+      const batch = batches.get(event.batch);
+      if (batch) batch.end = event.t;
+    }
+  }
+  return [...batches.values()].sort((a, b) => a.batch - b.batch);
 }
 
 /** Virtual minutes after which a rehearsal gives up on the driver. */

@@ -75,10 +75,11 @@ const usersSchema = z
       .default(40),
     signBackIn: probability("it is the share of signed-out users who sign in again").default(0.8),
     disconnectedShare: probability("it is the share of sessions that are disconnected").default(0.1),
+    // Default: the pool's load holds steady (see steadySessionMinutes).
     meanSessionMinutes: z
       .number({ error: "must be a number of minutes; use more than 0" })
       .positive({ error: "must be more than 0 minutes" })
-      .default(240),
+      .optional(),
   })
   .prefault({});
 
@@ -145,9 +146,32 @@ export const scenarioSchema = z.strictObject({
   faults: faultsSchema,
 });
 
-export type Scenario = z.output<typeof scenarioSchema>;
+type ParsedScenario = z.output<typeof scenarioSchema>;
+export type Scenario = Omit<ParsedScenario, "users"> & {
+  users: Omit<ParsedScenario["users"], "meanSessionMinutes"> & { meanSessionMinutes: number };
+};
 /** What a scenario file may contain: every field optional. */
 export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** Longest default session: a pool with no arrivals keeps its users through a rollout of a day. */
+const MAX_DEFAULT_SESSION_MINUTES = 24 * 60;
+
+/**
+ * The default mean session length: the one at which sessions end as fast as new users arrive, so
+ * the pool keeps the load the scenario gives it for the whole rehearsal. Otherwise a slow rollout
+ * would look kinder to users only because they went home meanwhile: strategies are compared on
+ * the same load. Set `users.meanSessionMinutes` to model a pool that fills up or empties.
+ */
+export function steadySessionMinutes(scenario: Pick<ParsedScenario, "hostPool" | "users">): number {
+  const { hostPool, users } = scenario;
+  const serving = hostPool.hosts - new Set(hostPool.deallocated).size;
+  const sessions = serving * hostPool.sessionsPerHost;
+  if (users.arrivalsPerHour <= 0 || sessions <= 0) return MAX_DEFAULT_SESSION_MINUTES;
+  return Math.min(
+    MAX_DEFAULT_SESSION_MINUTES,
+    Math.max(1, Math.round((sessions / users.arrivalsPerHour) * 60)),
+  );
+}
 
 /** The host names of the scenario's pool, `<prefix>-0 .. <prefix>-<hosts-1>`. */
 export function scenarioHostNames(scenario: Pick<Scenario, "hostPool">): string[] {
@@ -202,7 +226,11 @@ export function parseScenario(raw: unknown, source = "scenario"): Scenario {
     });
     throw new InputError(lines.join("\n"));
   }
-  const scenario = parsed.data;
+  const data = parsed.data;
+  const scenario: Scenario = {
+    ...data,
+    users: { ...data.users, meanSessionMinutes: data.users.meanSessionMinutes ?? steadySessionMinutes(data) },
+  };
   checkCrossFieldLimits(scenario, source);
   return scenario;
 }

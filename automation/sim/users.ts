@@ -43,7 +43,9 @@ export class UserBehaviour {
       if (!serving) continue;
       for (let i = 0; i < hostPool.sessionsPerHost; i++) {
         const disconnected = this.random.chance(users.disconnectedShare);
-        this.openSession(host, this.newUser(), disconnected ? "Disconnected" : "Active");
+        // Users were already working: in a steady pool a session's age is distributed like its lifetime.
+        const age = this.random.exponential(users.meanSessionMinutes) * MINUTE;
+        this.openSession(host, this.newUser(), disconnected ? "Disconnected" : "Active", age);
       }
     }
     this.scheduleArrival();
@@ -89,13 +91,13 @@ export class UserBehaviour {
     this.openSession(host, user, "Active");
   }
 
-  private openSession(host: SimHost, user: string, state: SimSession["state"]): void {
+  private openSession(host: SimHost, user: string, state: SimSession["state"], ageMs = 0): void {
     const session: SimSession = {
       id: String(this.nextSessionId++),
       user,
       host: host.name,
       state,
-      createdAt: this.world.clock.now(),
+      createdAt: this.world.clock.now() - ageMs,
       notices: 0,
       notifiedTwice: false,
     };

@@ -27,8 +27,9 @@ describe("plan", () => {
       ["avd-9", "avd-10", "avd-11"],
     ]);
     expect(plan.batchSize).toBe(4);
-    // One delay plus one replacement per batch (15 min estimate each).
-    expect(plan.estimatedMinutes).toBe(30 + 4 * 15);
+    // The initial host alone (delay + replacement), then the next notice, then one replacement
+    // per batch (15 min estimate each): 2W + P + 3P.
+    expect(plan.estimatedMinutes).toBe(2 * 30 + 4 * 15);
     expect(plan.rollout).toBeNull();
     expect(pool.world.stats.stackUps).toBe(0);
     expect(pool.events.filter((e) => !e.type.startsWith("world."))).toEqual([]);

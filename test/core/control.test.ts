@@ -14,7 +14,7 @@ import { MemoryHostPoolRecords } from "./fakes";
 
 function record(status: RolloutStatus, over: Partial<RolloutRecord> = {}): RolloutRecord {
   return {
-    version: 1,
+    version: 2,
     id: "rollout-1",
     status,
     revision: "r2",
@@ -65,18 +65,33 @@ describe("applyControl transitions", () => {
     expect(applyControl(record("pausing"), "resume", "bob@ci", 0).record.owner).toBe("alice@laptop");
   });
 
-  it("retry clears failed hosts: committed ones continue, uncommitted ones start over", () => {
+  it("retry clears failed hosts: committed ones continue, uncommitted ones get a fresh notice", () => {
+    const original = {
+      vm: { name: "c-1", resourceId: "/vm/c-1" },
+      allowNewSession: true,
+      powerState: "running" as const,
+      accepting: true,
+    };
     const failed = record("failed", {
       error: "boom",
       finishedBatches: [0, 1],
       hosts: {
-        b: { batch: 1, notifiedAt: "x", committedAt: "x", failed: true, attempts: 3, error: "e" },
-        c: { batch: 1, notifiedAt: "x", failed: true, attempts: 1, error: "e" },
+        b: { batch: 1, noticeAt: "x", committedAt: "x", failed: true, attempts: 3, error: "e", retryAt: "y" },
+        c: {
+          batch: 1,
+          original,
+          noticeAt: "x",
+          notices: [{ ids: ["7"], sentAt: "x" }],
+          failed: true,
+          attempts: 1,
+          error: "e",
+        },
       },
     });
     const t = applyControl(failed, "retry", "bob@ci", 0);
-    expect(t.record.hosts.b).toEqual({ batch: 1, notifiedAt: "x", committedAt: "x" });
-    expect(t.record.hosts.c).toEqual({ batch: 1 });
+    expect(t.record.hosts.b).toEqual({ batch: 1, noticeAt: "x", committedAt: "x" });
+    // What it was before the rollout stays recorded (it may be drained by the rollout now).
+    expect(t.record.hosts.c).toEqual({ batch: 1, original });
     expect(t.record.error).toBeUndefined();
     expect(t.record.finishedBatches).toEqual([0]);
     expect(t.record.owner).toBe("bob@ci");

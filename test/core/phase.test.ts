@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deriveHostPhase, isFreshGeneration, isOutOfService } from "../../automation/core/phase";
+import { deriveHostPhase, isBeforeUp, isFreshGeneration } from "../../automation/core/phase";
 import type { PhaseInput } from "../../automation/core/phase";
 import type { DeployedHost, SessionHostInfo } from "../../automation/core/ports";
 import type { HostRecord } from "../../automation/core/record";
@@ -26,7 +26,8 @@ const sh = (over: Partial<SessionHostInfo> = {}): SessionHostInfo => ({
   ...over,
 });
 const at = "2026-04-13T08:00:00.000Z";
-const committed: HostRecord = { notifiedAt: at, committedAt: at, originalVm: ORIGINAL };
+const original = { vm: ORIGINAL, allowNewSession: true, powerState: "running" as const, accepting: true };
+const committed: HostRecord = { batch: 1, original, noticeAt: at, committedAt: at };
 
 function phase(entry: HostRecord | undefined, over: Partial<PhaseInput> = {}) {
   return deriveHostPhase({ target: "r2", entry, deployed: old, originalSessionHost: sh(), ...over });
@@ -36,8 +37,9 @@ describe("deriveHostPhase", () => {
   it.each<[string, HostRecord | undefined, Partial<PhaseInput>, string]>([
     ["untouched and out of date", undefined, {}, "pending"],
     ["untouched and up to date", undefined, { deployed: fresh }, "done"],
-    ["notice written", { notifiedAt: at, originalVm: ORIGINAL }, {}, "noticed"],
-    ["entry kept only for attempts", { attempts: 1 }, {}, "pending"],
+    ["notice started", { batch: 1, original, noticeAt: at }, {}, "noticed"],
+    ["drained ahead of its notice", { batch: 1, original }, {}, "pending"],
+    ["entry kept only for attempts", { batch: 1, attempts: 1 }, {}, "pending"],
     ["committed, still accepting sessions", committed, {}, "draining"],
     [
       "committed, drained, sessions left",
@@ -97,15 +99,20 @@ describe("deriveHostPhase", () => {
   it("matches the original VM case-insensitively", () => {
     const entry: HostRecord = {
       ...committed,
-      originalVm: { ...ORIGINAL, resourceId: ORIGINAL.resourceId.toUpperCase() },
+      original: { ...original, vm: { ...ORIGINAL, resourceId: ORIGINAL.resourceId.toUpperCase() } },
     };
     expect(isFreshGeneration(entry, old)).toBe(false);
   });
 
-  it("hosts cost budget from commit until restored", () => {
-    expect(isOutOfService("noticed")).toBe(false);
-    expect(isOutOfService("draining")).toBe(true);
-    expect(isOutOfService("registered")).toBe(true);
-    expect(isOutOfService("restored")).toBe(false);
+  it.each([
+    ["pending", true],
+    ["noticed", true],
+    ["deallocated", true],
+    ["provisioning", false],
+    ["registering", false],
+    ["restored", false],
+    ["done", false],
+  ] as const)("before its batch's up: %s -> %s", (phaseName, expected) => {
+    expect(isBeforeUp(phaseName)).toBe(expected);
   });
 });

@@ -67,7 +67,7 @@ describe("retry policy", () => {
 
 function record(over: Partial<RolloutRecord> = {}): RolloutRecord {
   return {
-    version: 1,
+    version: 2,
     id: "rollout-1",
     status: "running",
     revision: "r2",

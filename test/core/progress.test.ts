@@ -1,27 +1,29 @@
 import { describe, expect, it } from "vitest";
-import type { HostPhase } from "../../automation/core/phase";
 import { estimateProgress, percentOf } from "../../automation/core/progress";
-import type { BatchProgress } from "../../automation/core/schedule";
+import type { BatchState } from "../../automation/core/policies/noticeSchedule";
 
 const MIN = 60_000;
 
 describe("estimateProgress", () => {
   it("counts completed, failed, in-flight (with phases) and pending hosts", () => {
-    const phases = new Map<string, HostPhase>([
-      ["a", "done"],
-      ["b", "registering"],
-      ["c", "noticed"],
-      ["d", "pending"],
-      ["e", "failed"],
-    ]);
-    const batches: BatchProgress[] = [
-      { remaining: 0, noticedAt: 0, committedAt: 30 * MIN, freed: true, finished: true },
-      { remaining: 2, noticedAt: 20 * MIN, committedAt: 50 * MIN, freed: false, finished: false },
-      { remaining: 1, noticedAt: null, committedAt: null, freed: false, finished: false },
+    const batches: BatchState[] = [
+      { remaining: 0, unnoticed: 0, noticedAt: 0, committedAt: 30 * MIN, freed: true, finished: true },
+      {
+        remaining: 2,
+        unnoticed: 0,
+        noticedAt: 20 * MIN,
+        committedAt: 50 * MIN,
+        freed: false,
+        finished: false,
+      },
+      { remaining: 1, unnoticed: 1, noticedAt: null, committedAt: null, freed: false, finished: false },
     ];
     const p = estimateProgress({
       now: 60 * MIN,
-      phases,
+      total: 5,
+      completed: 1,
+      failed: 1,
+      inFlight: { b: "registering", c: "noticed" },
       batches,
       delayMs: 30 * MIN,
       replacementMs: 20 * MIN,
@@ -37,7 +39,10 @@ describe("estimateProgress", () => {
   it("has no ETA once nothing remains, and 100 percent only when all are done", () => {
     const p = estimateProgress({
       now: 0,
-      phases: new Map<string, HostPhase>([["a", "done"]]),
+      total: 1,
+      completed: 1,
+      failed: 0,
+      inFlight: {},
       batches: [],
       delayMs: 0,
       replacementMs: MIN,

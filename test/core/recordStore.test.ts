@@ -9,7 +9,7 @@ const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
 
 function record(over: Partial<RolloutRecord> = {}): RolloutRecord {
   return {
-    version: 1,
+    version: 2,
     id: "rollout-1",
     status: "running",
     revision: "r2",
@@ -34,12 +34,12 @@ describe("RecordStore", () => {
     const store = await storeOn(pool);
     now += 60_000;
     await Promise.all([
-      store.update((r) => void (r.hosts.a = { notifiedAt: "t1" })),
-      store.update((r) => void (r.hosts.b = { notifiedAt: "t2" })),
+      store.update((r) => void (r.hosts.a = { batch: 0, noticeAt: "t1" })),
+      store.update((r) => void (r.hosts.b = { batch: 1, noticeAt: "t2" })),
       store.update((r) => void (r.error = "x")),
     ]);
     expect(pool.writes).toBe(2); // the first alone, the other two together
-    expect(pool.stored?.hosts).toEqual({ a: { notifiedAt: "t1" }, b: { notifiedAt: "t2" } });
+    expect(pool.stored?.hosts).toEqual({ a: { batch: 0, noticeAt: "t1" }, b: { batch: 1, noticeAt: "t2" } });
     expect(pool.stored?.heartbeat).toBe(new Date(now).toISOString());
   });
 
@@ -47,9 +47,9 @@ describe("RecordStore", () => {
     const pool = new MemoryHostPoolRecords(record());
     const store = await storeOn(pool);
     pool.interfereOnce = (r) => ({ ...r, status: "pausing" });
-    await store.update((r) => void (r.hosts.a = { committedAt: "t" }));
+    await store.update((r) => void (r.hosts.a = { batch: 0, committedAt: "t" }));
     expect(pool.stored?.status).toBe("pausing");
-    expect(pool.stored?.hosts.a).toEqual({ committedAt: "t" });
+    expect(pool.stored?.hosts.a).toEqual({ batch: 0, committedAt: "t" });
   });
 
   it("stops when another owner took the lease", async () => {
@@ -81,7 +81,7 @@ describe("RecordStore", () => {
   });
 
   it("does not mutate the record it was given while a write fails", async () => {
-    const original = record({ hosts: { a: { notifiedAt: "t" } } });
+    const original = record({ hosts: { a: { batch: 0, noticeAt: "t" } } });
     const pool = new MemoryHostPoolRecords(original);
     const store = await storeOn(pool);
     const before = structuredClone(store.current);

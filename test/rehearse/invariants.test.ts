@@ -1,6 +1,7 @@
 /**
- * The invariant checker must be able to fail: start from a valid log (the reference driver on a
- * small scenario) and break one promise at a time.
+ * The invariant checker must be able to fail, exactly at each limit: start from a valid log (the
+ * reference driver on a small scenario), move one event just inside its limit (still valid) and
+ * just outside it (a violation).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { AnyEvent } from "../../automation/core/events";
@@ -12,6 +13,7 @@ import { parseScenario } from "../../automation/sim/scenario";
 import { referenceDriver } from "./referenceDriver";
 
 const MINUTE = 60_000;
+const DELAY = 20 * MINUTE;
 let scenario: Scenario;
 let valid: AnyEvent[];
 
@@ -21,76 +23,238 @@ beforeAll(async () => {
     seed: 11,
     hostPool: { hosts: 7, deallocated: ["avd-3"], drained: ["avd-5"], sessionsPerHost: 4 },
     update: { maxVmsRemoved: 2, logOffDelayMinutes: 20, deleteOriginalVm: true },
-    users: { arrivalsPerHour: 30 },
+    users: { arrivalsPerHour: 30, signOutAfterNotice: { probability: 0.3 } },
   });
   valid = (await rehearseWithDetails(scenario, { driver: referenceDriver })).events;
 });
 
 const clone = (): AnyEvent[] => valid.map((e) => ({ ...e }) as AnyEvent);
-const at = (e: AnyEvent, ms: number): string => new Date(Date.parse(e.t) + ms).toISOString();
+const shift = (t: string, ms: number): string => new Date(Date.parse(t) + ms).toISOString();
 const names = (events: AnyEvent[], s = scenario): InvariantName[] => [
   ...new Set(checkInvariants(events, s).map((v) => v.invariant)),
 ];
-function indexOf(events: AnyEvent[], predicate: (e: AnyEvent) => boolean): number {
-  const i = events.findIndex(predicate);
+function indexOf(events: AnyEvent[], predicate: (e: AnyEvent) => boolean, from = 0): number {
+  const i = events.findIndex((e, j) => j >= from && predicate(e));
   if (i < 0) throw new Error("event not found in the valid log");
   return i;
 }
+/** Inserts `event` where its time belongs (after every event at or before it). */
+function insert(events: AnyEvent[], event: AnyEvent): AnyEvent[] {
+  const at = events.findIndex((e) => Date.parse(e.t) > Date.parse(event.t));
+  events.splice(at < 0 ? events.length : at, 0, event);
+  return events;
+}
+type Notified = Extract<AnyEvent, { type: "host.notified" }>;
 
 describe("checkInvariants", () => {
-  it("finds nothing in a valid log", () => {
+  it("finds nothing in a valid log that has every kind of event in it", () => {
     expect(checkInvariants(valid, scenario)).toEqual([]);
+    const types = new Set(valid.map((e) => e.type));
+    for (const type of [
+      "host.notified",
+      "host.signedOut",
+      "host.drained",
+      "host.ready",
+      "vm.deleted",
+      "rollout.progress",
+    ])
+      expect(types.has(type as AnyEvent["type"])).toBe(true);
     expect(valid.some((e) => e.type === "world.session" && e.action === "loggedOff")).toBe(true);
   });
 
-  it("catches capacity below (available at start - batch size)", () => {
-    const events = clone();
-    const i = indexOf(events, (e) => e.type === "host.drained");
-    events.splice(i + 1, 0, {
-      t: events[i].t,
-      type: "world.availability",
-      available: 1,
-      accepting: 1,
-      freeSlots: 5,
-      total: 7,
+  describe("capacity: serving hosts >= serving at the start - batch size", () => {
+    const baseline = (): number => {
+      const started = valid.findIndex((e) => e.type === "rollout.started");
+      const last = valid
+        .slice(0, started)
+        .filter((e) => e.type === "world.availability")
+        .at(-1);
+      return last?.type === "world.availability" ? last.available : -1;
+    };
+    const withAvailable = (available: number): AnyEvent[] => {
+      const events = clone();
+      const i = indexOf(events, (e) => e.type === "host.notified" && e.host === "avd-1");
+      events.splice(i + 1, 0, {
+        t: events[i].t,
+        type: "world.availability",
+        available,
+        accepting: 1,
+        freeSlots: 5,
+        total: 7,
+      });
+      return events;
+    };
+    it("holds exactly at the floor", () => {
+      expect(names(withAvailable(baseline() - 2))).not.toContain("capacity");
     });
-    expect(names(events)).toContain("capacity");
-  });
-
-  it("catches a forced sign-out before the delay", () => {
-    const events = clone();
-    const i = indexOf(events, (e) => e.type === "host.notified" && e.host === "avd-1");
-    events.splice(i + 1, 0, {
-      t: at(events[i], 0),
-      type: "world.session",
-      host: "avd-1",
-      user: "u@x",
-      action: "loggedOff",
+    it("breaks one below it", () => {
+      expect(names(withAvailable(baseline() - 3))).toContain("capacity");
     });
-    expect(names(events)).toContain("noticeRespected");
+    it("lets a host drained at the start be out on top of the budget, but not another", () => {
+      const events = clone();
+      const removed = indexOf(events, (e) => e.type === "host.removed" && e.host === "avd-5");
+      const t = events[removed].t;
+      events.splice(removed + 1, 0, {
+        t,
+        type: "world.availability",
+        available: baseline() - 3,
+        accepting: 1,
+        freeSlots: 5,
+        total: 7,
+      });
+      expect(names(events)).not.toContain("capacity");
+      events.splice(removed + 2, 0, {
+        t,
+        type: "world.availability",
+        available: baseline() - 4,
+        accepting: 1,
+        freeSlots: 5,
+        total: 7,
+      });
+      expect(names(events)).toContain("capacity");
+    });
   });
 
-  it("catches a notice whose deadline is shorter than the delay", () => {
-    const events = clone();
-    const i = indexOf(events, (e) => e.type === "host.notified");
-    const e = events[i];
-    if (e.type === "host.notified") e.deadline = at(e, 5 * MINUTE - 20 * MINUTE);
-    expect(names(events)).toContain("noticeRespected");
+  describe("notice: per session, from its own notice, no slack", () => {
+    /** A forced sign-out of a session the log shows notified, `afterNoticeMs` after that notice. */
+    const forcedAfter = (afterNoticeMs: number): AnyEvent[] => {
+      const events = clone();
+      const notice = events[indexOf(events, (e) => e.type === "host.notified" && e.sessions > 0)] as Notified;
+      const id = notice.sessionIds[0];
+      const ended = events.filter(
+        (e) => !(e.type === "world.session" && e.session === id && e.action !== "signedIn"),
+      );
+      return insert(ended, {
+        t: shift(notice.t, afterNoticeMs),
+        type: "world.session",
+        host: notice.host,
+        user: "u@x",
+        session: id,
+        action: "loggedOff",
+      });
+    };
+    it("allows a forced sign-out exactly the delay after the session's notice", () => {
+      expect(names(forcedAfter(DELAY))).not.toContain("noticeRespected");
+    });
+    it("catches one a millisecond earlier", () => {
+      expect(names(forcedAfter(DELAY - 1))).toContain("noticeRespected");
+    });
+    it("catches a forced sign-out of a session no notice listed", () => {
+      const events = clone();
+      const signIn = events.find(
+        (e) => e.type === "world.session" && e.action === "signedIn" && e.host === "avd-6",
+      );
+      if (signIn?.type !== "world.session" || !signIn.session) throw new Error("no sign-in on avd-6");
+      const notices = events.map((e) =>
+        e.type === "host.notified"
+          ? {
+              ...e,
+              sessionIds: e.sessionIds.filter((id) => id !== signIn.session),
+              sessions: e.sessionIds.filter((id) => id !== signIn.session).length,
+            }
+          : e,
+      );
+      const forced = notices.filter(
+        (e) => !(e.type === "world.session" && e.session === signIn.session && e.action !== "signedIn"),
+      );
+      insert(forced, { ...signIn, t: shift(signIn.t, 2 * DELAY), action: "loggedOff" });
+      expect(names(forced)).toContain("noticeRespected");
+    });
+    it("checks the deadline a notice states: exactly the delay is fine, a millisecond less is not", () => {
+      const events = clone();
+      const i = indexOf(events, (e) => e.type === "host.notified");
+      const notice = events[i] as Notified;
+      events[i] = { ...notice, deadline: shift(notice.t, DELAY) };
+      expect(names(events)).not.toContain("noticeRespected");
+      events[i] = { ...notice, deadline: shift(notice.t, DELAY - 1) };
+      expect(names(events)).toContain("noticeRespected");
+    });
+    it("checks a host.signedOut against each session's notice", () => {
+      const events = clone();
+      const notice = events[indexOf(events, (e) => e.type === "host.notified" && e.sessions > 0)] as Notified;
+      const early = [...events];
+      insert(early, {
+        t: shift(notice.t, DELAY - 1),
+        type: "host.signedOut",
+        rollout: notice.rollout,
+        host: notice.host,
+        forced: 1,
+        sessionIds: [notice.sessionIds[0]],
+      });
+      expect(names(early)).toContain("noticeRespected");
+    });
+    it("catches a session listed by a second notice, but not a resumed driver's confirmation", () => {
+      const events = clone();
+      const i = indexOf(events, (e) => e.type === "host.notified" && e.sessions > 0);
+      const notice = events[i] as Notified;
+      const again = { ...notice, t: shift(notice.t, MINUTE), deadline: shift(notice.t, MINUTE + DELAY) };
+      expect(names(insert(clone(), again))).toContain("noSessionNotifiedTwice");
+      expect(names(insert(clone(), { ...again, resumed: true }))).not.toContain("noSessionNotifiedTwice");
+    });
+    it("catches a notice whose count disagrees with the sessions it lists", () => {
+      const events = clone();
+      const i = indexOf(events, (e) => e.type === "host.notified" && e.sessions > 0);
+      events[i] = { ...(events[i] as Notified), sessions: (events[i] as Notified).sessions + 1 };
+      expect(names(events)).toContain("noticeRespected");
+    });
   });
 
-  it("catches another host leaving service before the initial host is ready", () => {
-    const events = clone();
-    const i = indexOf(events, (e) => e.type === "host.drained" && e.host === "avd-0");
-    events.splice(i + 1, 0, { t: events[i].t, type: "host.drained", rollout: "r", host: "avd-1" });
-    expect(names(events)).toContain("initialFirstAndAlone");
+  describe("the initial host is a canary: nothing else is touched before it is back", () => {
+    for (const type of [
+      "host.notified",
+      "host.drained",
+      "host.undrained",
+      "host.signedOut",
+      "host.removed",
+    ] as const) {
+      it(`catches ${type} of another host before the initial host is ready`, () => {
+        const events = clone();
+        const i = indexOf(events, (e) => e.type === "host.drained" && e.host === "avd-0");
+        const rollout = (events[i] as Extract<AnyEvent, { type: "host.drained" }>).rollout;
+        const base = { t: events[i].t, rollout, host: "avd-1" };
+        const event =
+          type === "host.notified"
+            ? { ...base, type, sessions: 0, sessionIds: [], deadline: shift(events[i].t, DELAY) }
+            : type === "host.signedOut"
+              ? { ...base, type, forced: 0 }
+              : { ...base, type };
+        events.splice(i + 1, 0, event as AnyEvent);
+        expect(names(events)).toContain("initialFirstAndAlone");
+      });
+    }
+    it("allows the next batch right after the initial host is ready", () => {
+      const events = clone();
+      const ready = indexOf(events, (e) => e.type === "host.ready" && e.host === "avd-0");
+      const started = indexOf(events, (e) => e.type === "batch.started" && e.batch === 1);
+      expect(started).toBeGreaterThan(ready);
+      expect(names(events)).not.toContain("initialFirstAndAlone");
+    });
   });
 
-  it("catches batches out of natural order or with the wrong hosts", () => {
-    const events = clone();
-    const i = indexOf(events, (e) => e.type === "batch.started" && e.batch === 1);
-    const e = events[i];
-    if (e.type === "batch.started") e.hosts = ["avd-1", "avd-10"];
-    expect(names(events)).toContain("naturalOrder");
+  describe("plan order", () => {
+    it("catches batches with the wrong hosts", () => {
+      const events = clone();
+      const i = indexOf(events, (e) => e.type === "batch.started" && e.batch === 1);
+      const e = events[i];
+      if (e.type === "batch.started") events[i] = { ...e, hosts: ["avd-1", "avd-10"] };
+      expect(names(events)).toContain("naturalOrder");
+    });
+    it("catches a host noticed before its batch started", () => {
+      const events = clone();
+      const i = indexOf(events, (e) => e.type === "batch.started" && e.batch === 2);
+      const notice = events[
+        indexOf(events, (e) => e.type === "host.notified" && e.host === "avd-1")
+      ] as Notified;
+      events.splice(i, 0, {
+        ...notice,
+        host: "avd-3",
+        t: events[i].t,
+        deadline: shift(events[i].t, DELAY),
+        sessions: 0,
+        sessionIds: [],
+      });
+      expect(names(events)).toContain("naturalOrder");
+    });
   });
 
   it("catches extra stack.up runs of a batch", () => {
@@ -104,10 +268,10 @@ describe("checkInvariants", () => {
     const events = clone();
     const i = indexOf(events, (e) => e.type === "host.ready" && e.host === "avd-5");
     const e = events[i];
-    if (e.type === "host.ready") e.allowNewSession = true;
+    if (e.type === "host.ready") events[i] = { ...e, allowNewSession: true };
     const j = indexOf(events, (x) => x.type === "host.ready" && x.host === "avd-3");
     const d = events[j];
-    if (d.type === "host.ready") d.powerState = "running";
+    if (d.type === "host.ready") events[j] = { ...d, powerState: "running" };
     expect(checkInvariants(events, scenario).filter((v) => v.invariant === "hostsEndUpdated")).toHaveLength(
       2,
     );
@@ -122,34 +286,39 @@ describe("checkInvariants", () => {
     expect(names(events)).toContain("originalsPerPolicy");
   });
 
-  it("catches progress going backwards", () => {
-    const events = clone();
-    const i = events.map((e) => e.type).lastIndexOf("rollout.progress");
-    events.splice(i + 1, 0, {
-      t: events[i].t,
-      type: "rollout.progress",
-      rollout: "r",
-      completed: 1,
-      total: 7,
-      percent: 14,
+  describe("progress only goes forward", () => {
+    const lastProgress = (): {
+      events: AnyEvent[];
+      i: number;
+      e: Extract<AnyEvent, { type: "rollout.progress" }>;
+    } => {
+      const events = clone();
+      const i = events.map((e) => e.type).lastIndexOf("rollout.progress");
+      return { events, i, e: events[i] as Extract<AnyEvent, { type: "rollout.progress" }> };
+    };
+    it("catches the percent dropping by one", () => {
+      const { events, i, e } = lastProgress();
+      events.splice(i + 1, 0, { ...e, percent: e.percent - 1 });
+      expect(names(events)).toContain("progressMonotonic");
     });
-    expect(names(events)).toContain("progressMonotonic");
+    it("catches completed hosts dropping by one", () => {
+      const { events, i, e } = lastProgress();
+      events.splice(i + 1, 0, { ...e, completed: e.completed - 1 });
+      expect(names(events)).toContain("progressMonotonic");
+    });
+    it("accepts the same progress reported again", () => {
+      const { events, i, e } = lastProgress();
+      events.splice(i + 1, 0, { ...e });
+      expect(names(events)).not.toContain("progressMonotonic");
+    });
   });
 
   it("catches a completed host being worked on again", () => {
     const events = clone();
     const i = indexOf(events, (e) => e.type === "host.ready" && e.host === "avd-0");
-    events.splice(i + 1, 0, { t: events[i].t, type: "host.drained", rollout: "r", host: "avd-0" });
+    const rollout = (events[i] as Extract<AnyEvent, { type: "host.ready" }>).rollout;
+    events.splice(i + 1, 0, { t: events[i].t, type: "host.drained", rollout, host: "avd-0" });
     expect(names(events)).toContain("completedNeverRedone");
-  });
-
-  it("catches sessions notified twice (a second notice with more sessions than arrived)", () => {
-    const events = clone();
-    const i = indexOf(events, (e) => e.type === "host.notified" && e.sessions > 0);
-    const e = events[i];
-    if (e.type !== "host.notified") throw new Error("unreachable");
-    events.splice(i + 1, 0, { ...e, t: at(e, MINUTE) });
-    expect(names(events)).toContain("noSessionNotifiedTwice");
   });
 
   it("catches events out of time order and a missing finish", () => {

@@ -7,7 +7,7 @@
 import { PortError, isTransient } from "../../automation/core/errors";
 import type { DriverEventBody, EventSink } from "../../automation/core/events";
 import type { Ports } from "../../automation/core/ports";
-import type { HostRecord, RolloutRecord } from "../../automation/core/record";
+import type { RolloutRecord } from "../../automation/core/record";
 import type {
   RehearsalDriver,
   RehearsalDriverDeps,
@@ -59,9 +59,25 @@ async function sessionHostOf(ctx: Ctx, vmId: string) {
   return hosts.find((h) => h.resourceId.toLowerCase() === vmId.toLowerCase());
 }
 
+/** What the reference driver remembers of a host (in the record's `hosts`, under its own shape). */
+interface Facts {
+  originalVm?: { name: string; resourceId: string };
+  originalAllowNewSession?: boolean;
+  originalPowerState?: "running" | "deallocated";
+  /** Session ids being messaged (written before sending: never sent twice). */
+  sending?: string[];
+  /** Deadline (ms) of each session whose notice was reported. */
+  deadlines?: Record<string, number>;
+  done?: boolean;
+}
+
+const factsOf = (record: RolloutRecord, host: string): Facts =>
+  ((record.hosts as unknown as Record<string, Facts>)[host] ??= {});
+
 async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<string[]> {
   const { ports, record } = ctx;
   const { params } = record;
+  const delayMs = params.logOffDelayMinutes * MINUTE;
   const started = (record as RolloutRecord & { startedBatches?: number[] }).startedBatches ?? [];
   if (!started.includes(index)) {
     (record as RolloutRecord & { startedBatches?: number[] }).startedBatches = [...started, index];
@@ -69,10 +85,10 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
     emit(ctx, { type: "batch.started", batch: index, hosts });
   }
   const deployed = await retry(ports, () => ports.stack.readDeployedHosts());
-  const pending = hosts.filter((h) => !(record.hosts[h] as HostRecord & { done?: boolean })?.done);
+  const pending = hosts.filter((h) => !factsOf(record, h).done);
   // Remember the original facts once, before touching anything.
   for (const host of pending) {
-    const facts = record.hosts[host] ?? {};
+    const facts = factsOf(record, host);
     if (!facts.originalVm) {
       const entry = deployed.find((d) => d.host === host);
       if (!entry) throw new PortError("permanent", "reference", `host ${host} not in the stack`);
@@ -81,73 +97,86 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
       facts.originalVm = { name: entry.vmName, resourceId: entry.vmResourceId };
       facts.originalAllowNewSession = sessionHost?.allowNewSession ?? true;
       facts.originalPowerState = power === "deallocated" ? "deallocated" : "running";
-      record.hosts[host] = facts;
       await save(ctx);
     }
   }
-  // Notify (sessions that appear later are notified with the time left), wait, sign out.
   const fqdnOf = new Map<string, string>();
   for (const host of pending) {
-    const facts = record.hosts[host];
-    const sessionHost = facts.originalVm ? await sessionHostOf(ctx, facts.originalVm.resourceId) : undefined;
+    const vm = factsOf(record, host).originalVm;
+    const sessionHost = vm ? await sessionHostOf(ctx, vm.resourceId) : undefined;
     if (sessionHost) fqdnOf.set(host, sessionHost.name);
   }
-  const notifyNew = async (host: string): Promise<number> => {
-    const fqdn = fqdnOf.get(host);
-    const facts = record.hosts[host] as HostRecord & { notified?: string[] };
-    if (!fqdn) return 0;
+  /** Messages sessions not messaged yet; each session's deadline counts from the report. */
+  const notifyNew = async (host: string, fqdn: string): Promise<void> => {
+    const facts = factsOf(record, host);
+    if (facts.sending?.length) {
+      // Died while sending: confirm now, send nothing again.
+      const at = ports.clock.now();
+      for (const id of facts.sending) (facts.deadlines ??= {})[id] = at + delayMs;
+      const ids = facts.sending;
+      facts.sending = [];
+      await save(ctx);
+      emit(ctx, {
+        type: "host.notified",
+        host,
+        sessions: ids.length,
+        sessionIds: ids,
+        deadline: new Date(at + delayMs).toISOString(),
+        resumed: true,
+      });
+    }
     const sessions = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
-    const fresh = sessions.filter((s) => !(facts.notified ?? []).includes(s.id));
-    const first = !facts.notifiedAt;
-    if (fresh.length === 0 && !first) return 0;
-    facts.notified = [...(facts.notified ?? []), ...fresh.map((s) => s.id)];
-    facts.notifiedAt ??= new Date(ports.clock.now()).toISOString();
+    const fresh = sessions.map((s) => s.id).filter((id) => facts.deadlines?.[id] === undefined);
+    if (fresh.length === 0) return;
+    facts.sending = fresh;
     await save(ctx); // remembered before sending: a crash never re-sends
-    for (const s of fresh)
-      await retry(ports, () => ports.hostPool.sendMessage(fqdn, s.id, "Update", params.logOffMessage));
-    const deadline = new Date(
-      Date.parse(facts.notifiedAt) + params.logOffDelayMinutes * MINUTE,
-    ).toISOString();
+    for (const id of fresh)
+      await retry(ports, () => ports.hostPool.sendMessage(fqdn, id, "Update", params.logOffMessage));
+    const at = ports.clock.now();
     emit(ctx, {
       type: "host.notified",
       host,
       sessions: fresh.length,
-      sessionIds: fresh.map((s) => s.id),
-      deadline,
+      sessionIds: fresh,
+      deadline: new Date(at + delayMs).toISOString(),
     });
-    return fresh.length;
+    for (const id of fresh) (facts.deadlines ??= {})[id] = at + delayMs;
+    facts.sending = [];
+    await save(ctx);
   };
-  for (const host of pending) if (!record.hosts[host].notifiedAt && fqdnOf.has(host)) await notifyNew(host);
-  const deadlineOf = (host: string): number =>
-    Date.parse(record.hosts[host].notifiedAt ?? new Date(ports.clock.now()).toISOString()) +
-    params.logOffDelayMinutes * MINUTE;
-  /** Waits until the host has no sessions or its deadline passed, notifying newcomers. */
-  const waitOut = async (host: string, fqdn: string, notify: boolean): Promise<void> => {
+  /** Notifies newcomers, signs out sessions whose notice ran out, until the host is empty. */
+  const evacuate = async (host: string, fqdn: string): Promise<void> => {
+    const facts = factsOf(record, host);
     for (;;) {
-      if (notify) await notifyNew(host);
+      await notifyNew(host, fqdn);
       const left = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
-      const deadline = deadlineOf(host);
-      if (left.length === 0 || ports.clock.now() >= deadline) return;
-      await ports.clock.sleep(Math.min(MINUTE, deadline - ports.clock.now()));
+      if (left.length === 0) break;
+      const now = ports.clock.now();
+      const due = left.filter((s) => (facts.deadlines?.[s.id] ?? Infinity) <= now);
+      for (const s of due) await retry(ports, () => ports.hostPool.signOut(fqdn, s.id));
+      if (due.length > 0)
+        emit(ctx, { type: "host.signedOut", host, forced: due.length, sessionIds: due.map((s) => s.id) });
+      if (due.length === left.length) continue;
+      const next = Math.min(...left.map((s) => facts.deadlines?.[s.id] ?? now + MINUTE));
+      await ports.clock.sleep(Math.max(1, Math.min(MINUTE, next - now)));
     }
   };
+  // Drain, then notify, each host of the batch; wait until each is empty or its users' notices ran out.
   for (const host of pending) {
     const fqdn = fqdnOf.get(host);
-    if (fqdn) await waitOut(host, fqdn, true);
-  }
-  for (const host of pending) {
-    const fqdn = fqdnOf.get(host);
-    const facts = record.hosts[host];
-    if (fqdn) {
-      // Sessions may have arrived while other hosts were waited for: wait again, then drain so
-      // no more arrive, then wait out the deadline for what is left before signing it out.
-      await waitOut(host, fqdn, true);
+    if (!fqdn) continue;
+    const sessionHost = await sessionHostOf(ctx, factsOf(record, host).originalVm?.resourceId ?? "");
+    if (sessionHost?.allowNewSession) {
       await retry(ports, () => ports.hostPool.setDrainMode(fqdn, true));
       emit(ctx, { type: "host.drained", host });
-      await waitOut(host, fqdn, false);
-      const left = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
-      for (const s of left) await retry(ports, () => ports.hostPool.signOut(fqdn, s.id));
-      if (left.length > 0) emit(ctx, { type: "host.signedOut", host, forced: left.length });
+    }
+    await notifyNew(host, fqdn);
+  }
+  for (const host of pending) {
+    const facts = factsOf(record, host);
+    const fqdn = fqdnOf.get(host);
+    if (fqdn) {
+      await evacuate(host, fqdn);
       await retry(ports, () => ports.hostPool.removeSessionHost(fqdn));
       emit(ctx, { type: "host.removed", host });
     }
@@ -181,7 +210,7 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
   const after = await retry(ports, () => ports.stack.readDeployedHosts());
   for (const host of pending) {
     if (failed.includes(host)) continue;
-    const facts = record.hosts[host] as HostRecord & { done?: boolean };
+    const facts = factsOf(record, host);
     const entry = after.find((d) => d.host === host);
     if (!entry) continue;
     const sessionHost = await sessionHostOf(ctx, entry.vmResourceId);
@@ -189,8 +218,14 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
     emit(ctx, { type: "host.registered", host, vm: entry.vmName });
     if (facts.originalAllowNewSession === false)
       await retry(ports, () => ports.hostPool.setDrainMode(sessionHost.name, true));
-    if (facts.originalPowerState === "deallocated")
+    if (facts.originalPowerState === "deallocated") {
+      // Users who signed in while it registered get their notice before it goes back down.
+      await retry(ports, () => ports.hostPool.setDrainMode(sessionHost.name, true));
+      await evacuate(host, sessionHost.name);
       await retry(ports, () => ports.compute.deallocate(entry.vmResourceId));
+      if (facts.originalAllowNewSession !== false)
+        await retry(ports, () => ports.hostPool.setDrainMode(sessionHost.name, false));
+    }
     facts.done = true;
     await save(ctx);
     emit(ctx, {
@@ -230,7 +265,7 @@ async function drive(
       .sort(naturalCompare);
     const now = new Date(ports.clock.now()).toISOString();
     record = {
-      version: 1,
+      version: 2,
       id: "ref-1",
       status: "running",
       revision: desired.revision,
@@ -262,9 +297,7 @@ async function drive(
   const failed: string[] = [];
   for (let i = 0; i < batches.length && failed.length === 0; i++) {
     failed.push(...(await runBatch(ctx, i, batches[i])));
-    const completed = record.planned.filter(
-      (h) => (record?.hosts[h] as HostRecord & { done?: boolean })?.done,
-    ).length;
+    const completed = record.planned.filter((h) => record !== null && factsOf(record, h).done).length;
     emit(ctx, {
       type: "rollout.progress",
       completed,
@@ -276,7 +309,7 @@ async function drive(
   record.status = result;
   await save(ctx);
   emit(ctx, { type: "rollout.finished", result });
-  const updated = record.planned.filter((h) => (record?.hosts[h] as HostRecord & { done?: boolean })?.done);
+  const updated = record.planned.filter((h) => record !== null && factsOf(record, h).done);
   return { result, rollout: record.id, updated, failed };
 }
 

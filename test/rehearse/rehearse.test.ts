@@ -15,12 +15,18 @@ const small = parseScenario({
 
 describe("rehearse", () => {
   it("is deterministic for a scenario and seed, and the seed matters", async () => {
-    const a = await rehearseWithDetails(small);
-    const b = await rehearseWithDetails(small);
+    const a = await rehearseWithDetails(small, { rolloutId: "r1" });
+    const b = await rehearseWithDetails(small, { rolloutId: "r1" });
     expect(b.result).toEqual(a.result);
     expect(b.events).toEqual(a.events);
-    const other = await rehearseWithDetails({ ...small, seed: 6 });
+    const other = await rehearseWithDetails({ ...small, seed: 6 }, { rolloutId: "r1" });
     expect(other.events).not.toEqual(a.events);
+    // Without a given id, each run's events carry their own rollout id: appended logs stay apart.
+    const c = await rehearseWithDetails(small);
+    const d = await rehearseWithDetails(small);
+    const idOf = (events: typeof a.events) => events.find((e) => e.type === "rollout.started")?.rollout;
+    expect(idOf(c.events)).toMatch(/^rollout-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(idOf(c.events)).not.toBe(idOf(d.events));
   });
 
   it("computes every figure from the world and the event log", async () => {
@@ -61,7 +67,20 @@ describe("rehearse", () => {
       "sessionsNotifiedTwice",
       "stackUps",
       "crashes",
+      "shortNotices",
+      "shortestNoticeMinutes",
+      "refusedSignIns",
+      "disruptedUsers",
+      "batches",
     ]);
+    expect(result.refusedSignIns).toBe(count((e) => e.type === "world.session" && e.action === "refused"));
+    expect(result.shortNotices).toBe(0);
+    expect(result.shortestNoticeMinutes).toBeGreaterThanOrEqual(20);
+    const started = events.filter((e) => e.type === "batch.started");
+    expect(result.batches.map((b) => b.batch)).toEqual(
+      started.map((e) => (e.type === "batch.started" ? e.batch : -1)),
+    );
+    for (const batch of result.batches) expect(batch.end !== null && batch.end >= batch.start).toBe(true);
   });
 
   it("the azure strategy takes longer than avd-rollout on the same pool", async () => {

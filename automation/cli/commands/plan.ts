@@ -4,7 +4,7 @@
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { planRollout, type RolloutPlan } from "../../core/planner";
-import { projectSchedule } from "../../core/schedule";
+import { projectSchedule } from "../../core/policies/noticeSchedule";
 import type { Ports } from "../../core/ports";
 import type { RolloutRecord } from "../../core/record";
 import { DEFAULT_TUNING } from "../../core/tuning";
@@ -45,16 +45,23 @@ export interface PlanDocument {
 }
 
 /**
- * Makespan estimate with the driver's own schedule projection (core/schedule): notices of later
- * batches overlap earlier replacements (spec section 5.5), so about one log-off delay plus one
- * replacement per batch.
+ * Makespan estimate with the driver's own schedule projection (core/policies/noticeSchedule): the
+ * initial host alone, then notices of later batches overlap earlier replacements (spec section
+ * 5.5), so about two log-off delays plus one replacement per batch.
  */
 export function estimateMakespanMinutes(
   batchCount: number,
   logOffDelayMinutes: number,
   replacementMinutes: number,
 ): number {
-  const fresh = { remaining: 1, noticedAt: null, committedAt: null, freed: false, finished: false };
+  const fresh = {
+    remaining: 1,
+    unnoticed: 1,
+    noticedAt: null,
+    committedAt: null,
+    freed: false,
+    finished: false,
+  };
   const projection = projectSchedule({
     batches: Array.from({ length: batchCount }, () => fresh),
     now: 0,

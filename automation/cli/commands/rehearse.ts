@@ -74,11 +74,14 @@ export function rehearsalText(scenario: Scenario, result: RehearsalResult, avail
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
   return [
     `Rehearsal "${result.scenario}" (${plural(hostPool.hosts, "host")}, batches of ${update.maxVmsRemoved}, ${update.logOffDelayMinutes} min notice), strategy ${result.strategy}: ${result.result}`,
-    `  Duration:             ${minutesText(result.makespanMinutes)} (virtual time)`,
-    `  Lowest capacity:      ${result.minAvailable} of ${result.hosts} hosts available (${availableAtStart} at start)`,
-    `  Signed out by force:  ${plural(result.forcedSignOuts, "user")} (${result.voluntarySignOuts} signed out themselves after the notice)`,
-    `  Notified twice:       ${plural(result.sessionsNotifiedTwice, "user")}`,
-    `  Hosts updated:        ${result.updated} of ${result.hosts}${result.failed.length > 0 ? `; failed: ${result.failed.join(", ")}` : ""}; stack updates: ${result.stackUps}; driver crashes: ${result.crashes}`,
+    `  Duration:              ${minutesText(result.makespanMinutes)} (virtual time)`,
+    `  Lowest capacity:       ${result.minAvailable} of ${result.hosts} hosts serving (${availableAtStart} at start)`,
+    `  Signed out by force:   ${plural(result.forcedSignOuts, "session")} after their full notice (${result.voluntarySignOuts} signed out themselves after the notice)`,
+    `  Shortest notice:       ${result.shortestNoticeMinutes} min before a forced sign-out; ${plural(result.shortNotices, "session")} got less than ${update.logOffDelayMinutes} min`,
+    `  Notified twice:        ${plural(result.sessionsNotifiedTwice, "session")} whose user had already been told to sign out from another session`,
+    `  Refused sign-ins:      ${result.refusedSignIns} (no host had room)`,
+    `  Users disrupted:       ${plural(result.disruptedUsers, "user")} (signed out by force or notified twice)`,
+    `  Hosts updated:         ${result.updated} of ${result.hosts}${result.failed.length > 0 ? `; failed: ${result.failed.join(", ")}` : ""}; stack updates: ${result.stackUps}; driver crashes: ${result.crashes}`,
   ].join("\n");
 }
 

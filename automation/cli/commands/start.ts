@@ -79,6 +79,7 @@ export function parseStartArgs(argv: StartArgs, now: number): StartOptions {
 
 /** Exit code of a finished driver run. */
 export function exitCodeOfOutcome(outcome: RolloutOutcome): number {
+  if (outcome.result === "handover") return EXIT.stillRunning;
   return outcome.result === "failed" ? EXIT.failed : EXIT.ok;
 }
 
@@ -95,6 +96,8 @@ export function outcomeText(stack: string, outcome: RolloutOutcome): string {
       return `Rollout${id} paused after ${outcome.updated.length} host(s); \`avd-rollout resume --stack ${stack}\` continues it.`;
     case "cancelled":
       return `Rollout${id} cancelled: ${outcome.updated.length} host(s) were updated and stay updated.`;
+    case "handover":
+      return `Rollout${id} is still running after this run's time box (${outcome.updated.length} host(s) updated so far); \`avd-rollout continue --stack ${stack}\` carries it on.`;
   }
 }
 

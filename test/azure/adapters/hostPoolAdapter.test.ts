@@ -12,7 +12,7 @@ import { type Harness, startHarness } from "./harness";
 function record(id: string, hosts = 3): RolloutRecord {
   const planned = Array.from({ length: hosts }, (_, i) => `avdprod-${i}`);
   return {
-    version: 1,
+    version: 2,
     id,
     status: "running",
     revision: "rev-abc123",
@@ -27,7 +27,7 @@ function record(id: string, hosts = 3): RolloutRecord {
     startedAt: "2026-11-25T19:59:00.000Z",
     planned,
     hosts: {
-      "avdprod-0": { notifiedAt: "2026-11-25T20:00:00.000Z", originalAllowNewSession: true, attempts: 1 },
+      "avdprod-0": { batch: 0, noticeAt: "2026-11-25T20:00:00.000Z", attempts: 1 },
     },
   };
 }

@@ -14,7 +14,7 @@ import { RecordConflictError } from "../../../automation/core/ports";
 import type { RolloutRecord } from "../../../automation/core/record";
 
 const rec = (id: string): RolloutRecord => ({
-  version: 1,
+  version: 2,
   id,
   status: "running",
   revision: "r",

@@ -15,7 +15,7 @@ import type { RolloutRecord } from "../../../automation/core/record";
 
 function record(hosts: number, message = "Save your work."): RolloutRecord {
   return {
-    version: 1,
+    version: 2,
     id: "r-1",
     status: "running",
     revision: "rev-1",

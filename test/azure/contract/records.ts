@@ -3,7 +3,7 @@ import type { RolloutRecord } from "../../../automation/core/record";
 
 export function sampleRecord(id: string, hosts: string[] = ["avd-0", "avd-1"]): RolloutRecord {
   return {
-    version: 1,
+    version: 2,
     id,
     status: "running",
     revision: "r-5e6f7a8b",
@@ -19,9 +19,9 @@ export function sampleRecord(id: string, hosts: string[] = ["avd-0", "avd-1"]): 
     planned: hosts,
     hosts: {
       [hosts[0]!]: {
-        notifiedAt: "2026-04-13T08:01:00.000Z",
-        originalAllowNewSession: true,
-        originalPowerState: "running",
+        batch: 0,
+        noticeAt: "2026-04-13T08:01:00.000Z",
+        notices: [{ ids: ["1", "2"], sentAt: "2026-04-13T08:01:01.000Z" }],
       },
     },
   };
