@@ -56,13 +56,13 @@ export function summaryRows(reports: readonly RunReport[]): FigureRow[] {
     row("Lowest capacity (hosts serving)", (r) =>
       r.summary.minAvailable === null
         ? "n/a"
-        : `${r.summary.minAvailable}${r.summary.availableAtStart !== null ? ` of ${r.summary.availableAtStart} at start` : ""}`,
+        : `${r.summary.minAvailable}${r.summary.availableAtStart !== null ? ` of ${r.summary.availableAtStart}` : ""}`,
     ),
     row("Capacity floor", (r) => known(r.summary.floor)),
     row("Most hosts out of service at once", (r) => String(r.summary.maxOutOfService)),
     row("Lowest count accepting new sessions", (r) => known(r.summary.minAccepting)),
     row("Sessions notified", (r) => String(r.summary.sessionsNotified)),
-    row("Users notified twice", (r) => known(r.summary.usersNotifiedTwice)),
+    row("Users notified more than once", (r) => known(r.summary.usersNotifiedTwice)),
     row("Signed out by force", (r) => String(r.summary.forcedSignOuts)),
     row("Signed out themselves after a notice", (r) => known(r.summary.voluntarySignOuts)),
     row("Sign-ins refused", (r) => known(r.summary.refusedSignIns)),
@@ -124,4 +124,19 @@ export function batchTableRows(report: RunReport): BatchTableRow[] {
 export function runTitle(report: RunReport): string {
   const strategy = report.strategy ? `${report.strategy}` : "Rollout";
   return report.rollout ? `${strategy} · ${report.rollout}` : strategy;
+}
+
+/** The summary figures as a plain-text table for the terminal, one column per run. */
+export function comparisonText(title: string, reports: readonly RunReport[]): string {
+  const names = reports.map((r, i) => r.strategy ?? r.rollout ?? `run ${i + 1}`);
+  const rows = summaryRows(reports);
+  const labelWidth = Math.max(...rows.map((r) => r.label.length));
+  const widths = names.map((name, i) => Math.max(name.length, ...rows.map((r) => r.values[i].length)));
+  const line = (label: string, values: string[]) =>
+    `  ${label.padEnd(labelWidth)}  ${values.map((v, i) => v.padEnd(widths[i])).join("  ")}`.trimEnd();
+  return [
+    `${title}: ${names.join(" compared with ")}`,
+    line("", names),
+    ...rows.map((r) => line(r.label, r.values)),
+  ].join("\n");
 }

@@ -72,6 +72,17 @@ figure svg { width: 100%; height: auto; display: block; }
 blockquote { margin: 4px 0; padding: 4px 12px; border-left: 3px solid var(--line); color: var(--muted); }
 details > summary { cursor: pointer; font-weight: 600; margin: 22px 0 6px; }
 ul.incidents { padding-left: 20px; margin: 4px 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(var(--card, 170px), 1fr)); gap: 10px; margin: 8px 0 4px; }
+.card { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
+.card .label { color: var(--muted); font-size: 0.85rem; }
+.card .value { font-size: 1.15rem; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.cards.compared { --card: 250px; }
+.cards.compared .value { display: flex; justify-content: space-between; gap: 8px; font-size: 1.05rem; }
+.card .run { font-size: 0.8rem; font-weight: 600; align-self: center; }
+.run-1 { color: #2f7fd0; } .run-2 { color: #d0652e; }
+@media (prefers-color-scheme: dark) { .run-1 { color: #6fb0f0; } .run-2 { color: #f0925c; } }
+table.figures { font-size: 0.9rem; max-width: 760px; }
+table.figures th, table.figures td { padding: 3px 10px; }
 @media (max-width: 900px) { .pair { grid-template-columns: 1fr; } main { padding: 16px; } }
 @media print {
   :root { --bg: #fff; --fg: #000; --muted: #444; --line: #bbb; --panel: #f0f0f0; }
@@ -184,6 +195,33 @@ async function runSection(
   return parts.join("\n");
 }
 
+/** The figures a reader looks for first, as cards above everything else. */
+const KEY_FIGURES = [
+  "Duration",
+  "Hosts updated",
+  "Lowest capacity (hosts serving)",
+  "Signed out by force",
+  "Notices shorter than the delay",
+  "Sign-ins refused",
+];
+
+function keyFigures(runs: readonly RunReport[], figures: ReturnType<typeof summaryRows>): string {
+  const compared = runs.length > 1;
+  const cards = KEY_FIGURES.map((label) => figures.find((f) => f.label === label))
+    .filter((f): f is NonNullable<typeof f> => f !== undefined)
+    .map((f) => {
+      const values = f.values
+        .map((value, i) =>
+          compared
+            ? `<div class="value"><span class="run run-${i + 1}">${escapeHtml(runName(runs[i], i))}</span><span>${escapeHtml(value)}</span></div>`
+            : `<div class="value">${escapeHtml(value)}</div>`,
+        )
+        .join("");
+      return `<div class="card" data-figure="${escapeHtml(f.label)}"><div class="label">${escapeHtml(f.label)}</div>${values}</div>`;
+    });
+  return `<div class="cards${compared ? " compared" : ""}">${cards.join("")}</div>`;
+}
+
 export async function renderReportHtml(page: ReportPage): Promise<string> {
   const { runs } = page;
   const compared = runs.length > 1;
@@ -208,15 +246,18 @@ export async function renderReportHtml(page: ReportPage): Promise<string> {
   } else {
     parts.push(`<h2 class="first" id="summary">Summary</h2>`);
     const figures = summaryRows(runs);
+    parts.push(keyFigures(runs, figures));
     parts.push(
-      tableHtml(
-        ["", ...runs.map((r, i) => (compared ? runName(r, i) : runTitle(r)))],
-        figures.map((f) => [f.label, ...f.values]),
-        "figures",
-      ),
+      `<details${compared ? "" : " open"}><summary>All figures</summary>` +
+        tableHtml(
+          ["", ...runs.map((r, i) => (compared ? runName(r, i) : runTitle(r)))],
+          figures.map((f) => [f.label, ...f.values]),
+          "figures",
+        ) +
+        `</details>`,
     );
     if (compared) {
-      parts.push(`<h3>Side by side</h3><div class="pair">`);
+      parts.push(`<div class="pair">`);
       parts.push(
         await figure("compare-updated", "Hosts updated over time, compared", comparisonSpec(runs, "updated")),
       );
