@@ -79,6 +79,9 @@ const timeScale = (domain: TimeDomain) => ({ type: "utc" as const, domain: [doma
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
+/** Up to this many hosts, every bar of the host timeline carries an ARIA description. */
+export const LABELLED_HOSTS = 200;
+
 export const MARK_LABELS = {
   deadline: "Notice deadline",
   leaves: "First host leaves service",
@@ -103,7 +106,9 @@ const rowEncoding = ({ field, order, rowHeight, maxLabels }: RowAxis) => {
   return {
     field,
     type: "nominal" as const,
-    sort: order,
+    // Rows sort by a rank carried in every datum: a sort array of 1,000 names would compile into
+    // one Vega expression too deep for the JavaScript stack.
+    sort: { field: "rank", op: "min" as const },
     title: null,
     scale: { paddingInner: 0.25, paddingOuter: 0.1 },
     axis: { values: order.filter((_, i) => i % every === 0), labelFontSize: rowHeight >= 10 ? 11 : 10 },
@@ -111,7 +116,10 @@ const rowEncoding = ({ field, order, rowHeight, maxLabels }: RowAxis) => {
 };
 
 /** A layer of vertical ticks (notice deadlines) on the rows of a timeline. */
-function deadlineLayer(values: { row: string; t: number }[], y: ReturnType<typeof rowEncoding>) {
+function deadlineLayer(
+  values: { row: string; rank: number; t: number }[],
+  y: ReturnType<typeof rowEncoding>,
+) {
   return {
     data: { values: values.map((v) => ({ ...v, marker: MARK_LABELS.deadline })) },
     mark: { type: "tick", thickness: 2, bandSize: 0 },
@@ -136,7 +144,7 @@ function deadlineLayer(values: { row: string; t: number }[], y: ReturnType<typeo
 
 /** A layer of point markers with their own legend. */
 function markerLayer(
-  values: { row: string; t: number; marker: string }[],
+  values: { row: string; rank: number; t: number; marker: string }[],
   y: ReturnType<typeof rowEncoding>,
   kinds: { label: string; shape: string; color: string }[],
   size: number,
@@ -171,15 +179,15 @@ function markerLayer(
 }
 
 function phaseLayer(
-  values: { row: string; phase: string; start: number; end: number }[],
+  values: { row: string; rank: number; phase: string; start: number; end: number }[],
   y: ReturnType<typeof rowEncoding>,
   domain: TimeDomain,
   phases: { label: string; color: string }[],
   axisOrient: "top" | "bottom",
 ) {
   return {
-    data: { values },
-    mark: { type: "bar", cornerRadius: 1 },
+    data: { values: values.filter((v) => v.end > v.start) },
+    mark: { type: "bar" },
     encoding: {
       x: {
         field: "start",
@@ -205,20 +213,22 @@ export function hostTimelineSpec(report: RunReport, domain: TimeDomain): ChartSp
   const hosts = report.hosts.filter((h) => h.spans.length > 0 || h.marks.length > 0);
   const rowHeight = Math.max(3, Math.min(12, Math.floor(1500 / Math.max(1, hosts.length))));
   const y = rowEncoding({ field: "row", order: hosts.map((h) => h.host), rowHeight, maxLabels: 60 });
-  const spans = hosts.flatMap((h) =>
-    h.spans.map((s) => ({ row: h.host, phase: PHASE_LABELS[s.phase], start: s.start, end: s.end })),
+  const spans = hosts.flatMap((h, rank) =>
+    h.spans.map((s) => ({ row: h.host, rank, phase: PHASE_LABELS[s.phase], start: s.start, end: s.end })),
   );
-  const deadlines = hosts.flatMap((h: HostTimeline) =>
-    h.marks.filter((m) => m.kind === "deadline").map((m) => ({ row: h.host, t: m.t })),
+  const deadlines = hosts.flatMap((h: HostTimeline, rank) =>
+    h.marks.filter((m) => m.kind === "deadline").map((m) => ({ row: h.host, rank, t: m.t })),
   );
-  const events = hosts.flatMap((h: HostTimeline) =>
+  const events = hosts.flatMap((h: HostTimeline, rank) =>
     h.marks
       .filter((m) => m.kind === "failed" || m.kind === "retry")
-      .map((m) => ({ row: h.host, t: m.t, marker: MARK_LABELS[m.kind] })),
+      .map((m) => ({ row: h.host, rank, t: m.t, marker: MARK_LABELS[m.kind] })),
   );
   return {
     $schema: SCHEMA,
-    config: CONFIG,
+    // A large pool's chart leaves out the per-mark descriptions (ARIA labels): they would make up
+    // most of the report's size.
+    config: hosts.length > LABELLED_HOSTS ? { ...CONFIG, aria: false } : CONFIG,
     width: CHART_WIDTH - 90,
     height: Math.max(60, hosts.length * rowHeight),
     layer: [
@@ -260,15 +270,16 @@ export function batchTimelineSpec(report: RunReport, domain: TimeDomain): ChartS
     rowHeight,
     maxLabels: 40,
   });
-  const bars: { row: string; phase: string; start: number; end: number }[] = [];
-  const deadlines: { row: string; t: number }[] = [];
-  const moments: { row: string; t: number; marker: string }[] = [];
-  for (const row of rows as BatchRow[]) {
+  const bars: { row: string; rank: number; phase: string; start: number; end: number }[] = [];
+  const deadlines: { row: string; rank: number; t: number }[] = [];
+  const moments: { row: string; rank: number; t: number; marker: string }[] = [];
+  for (const [rank, row] of (rows as BatchRow[]).entries()) {
     const label = batchLabel(row.batch);
     const until = row.end ?? report.end;
     if (row.noticeStart !== null)
       bars.push({
         row: label,
+        rank,
         phase: BATCH_PHASES.notice,
         start: row.noticeStart,
         end: row.firstLeft ?? until,
@@ -276,18 +287,20 @@ export function batchTimelineSpec(report: RunReport, domain: TimeDomain): ChartS
     if (row.firstLeft !== null)
       bars.push({
         row: label,
+        rank,
         phase: BATCH_PHASES.out,
         start: row.firstLeft,
         end: row.lastReturned ?? until,
       });
-    if (row.deadline !== null) deadlines.push({ row: label, t: row.deadline });
-    if (row.firstLeft !== null) moments.push({ row: label, t: row.firstLeft, marker: MARK_LABELS.leaves });
+    if (row.deadline !== null) deadlines.push({ row: label, rank, t: row.deadline });
+    if (row.firstLeft !== null)
+      moments.push({ row: label, rank, t: row.firstLeft, marker: MARK_LABELS.leaves });
     if (row.lastReturned !== null)
-      moments.push({ row: label, t: row.lastReturned, marker: MARK_LABELS.returns });
+      moments.push({ row: label, rank, t: row.lastReturned, marker: MARK_LABELS.returns });
   }
   const spans = rows
-    .filter((row) => row.start !== null)
-    .map((row) => ({ row: batchLabel(row.batch), start: row.start as number, end: row.end ?? report.end }));
+    .map((row, rank) => ({ row: batchLabel(row.batch), rank, start: row.start, end: row.end ?? report.end }))
+    .filter((span) => span.start !== null);
   return {
     $schema: SCHEMA,
     config: CONFIG,

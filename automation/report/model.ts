@@ -283,14 +283,16 @@ function batchRows(
     if (isType(event, "batch.finished") && event.batch !== undefined)
       finished.set(event.batch, Date.parse(event.t));
   }
-  const min = (values: (number | null)[]): number | null => {
-    const known = values.filter((v): v is number => v !== null);
-    return known.length > 0 ? Math.min(...known) : null;
-  };
-  const max = (values: (number | null)[]): number | null => {
-    const known = values.filter((v): v is number => v !== null);
-    return known.length > 0 ? Math.max(...known) : null;
-  };
+  const min = (values: (number | null)[]): number | null =>
+    values.reduce<number | null>(
+      (least, v) => (v === null ? least : least === null ? v : Math.min(least, v)),
+      null,
+    );
+  const max = (values: (number | null)[]): number | null =>
+    values.reduce<number | null>(
+      (most, v) => (v === null ? most : most === null ? v : Math.max(most, v)),
+      null,
+    );
   return [...batches]
     .sort(([a], [b]) => a - b)
     .map(([batch, hosts]) => {
@@ -390,9 +392,14 @@ export function buildRunReport(run: RunLog): RunReport {
   const started = events.find((e) => isType(e, "rollout.started"));
   const startedEvent = started && isType(started, "rollout.started") ? started : undefined;
   if (!startedEvent) notes.push("The log does not hold the start of this rollout (rollout.started).");
-  const times = events.map((e) => Date.parse(e.t));
-  const start = startedEvent ? Date.parse(startedEvent.t) : Math.min(...times);
-  const end = Math.max(...times);
+  let first = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const event of events) {
+    const t = Date.parse(event.t);
+    first = Math.min(first, t);
+    end = Math.max(end, t);
+  }
+  const start = startedEvent ? Date.parse(startedEvent.t) : first;
 
   // Batches: as the driver announced them, else as the stack updates grouped them.
   const batches = new Map<number, string[]>();
@@ -511,7 +518,7 @@ export function buildRunReport(run: RunLog): RunReport {
 
   const summary: SummaryFigures = {
     result,
-    durationMinutes: Math.round(((end - Math.min(...times)) / MINUTE) * 10) / 10,
+    durationMinutes: Math.round(((end - first) / MINUTE) * 10) / 10,
     hosts: startedEvent?.hosts?.length ?? null,
     outOfDate: startedEvent?.outOfDate?.length ?? null,
     updated: hosts.filter((h) => h.result === "updated").length,

@@ -62,10 +62,11 @@ export function downsample<P extends { t: number }>(points: P[], merge: (bucket:
   return out;
 }
 
-const minOf = (values: (number | null)[]): number | null => {
-  const known = values.filter((v): v is number => v !== null);
-  return known.length > 0 ? Math.min(...known) : null;
-};
+const minOf = (values: (number | null)[]): number | null =>
+  values.reduce<number | null>(
+    (least, v) => (v === null ? least : least === null ? v : Math.min(least, v)),
+    null,
+  );
 
 export function capacitySeries(
   events: readonly LoggedEvent[],
@@ -118,7 +119,7 @@ export function capacitySeries(
     t: bucket[0].t,
     serving: minOf(bucket.map((p) => p.serving)),
     accepting: minOf(bucket.map((p) => p.accepting)),
-    outOfService: Math.max(...bucket.map((p) => p.outOfService)),
+    outOfService: bucket.reduce((most, p) => Math.max(most, p.outOfService), 0),
   }));
 }
 
