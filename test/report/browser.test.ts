@@ -35,6 +35,9 @@ const scenario = parseScenario({
   faults: { registrationFailureRate: 0.25 },
 });
 
+/** Evaluated in the page (the test's TypeScript has no DOM types). */
+const BODY_BACKGROUND = "getComputedStyle(document.body).backgroundColor";
+
 interface Rehearsed {
   strategy: "avd-rollout" | "azure";
   events: AnyEvent[];
@@ -115,12 +118,10 @@ describe.skipIf(!available && !inCi)("the HTML report in headless Chromium", () 
       expect(statSync(shot).size).toBeGreaterThan(50_000);
     }
     // Dark mode changes the page's colours (charts follow through currentColor).
-    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = await page.evaluate(BODY_BACKGROUND);
     expect(background).not.toBe("rgb(255, 255, 255)");
     await page.emulateMedia({ colorScheme: "light" });
-    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(
-      "rgb(255, 255, 255)",
-    );
+    expect(await page.evaluate(BODY_BACKGROUND)).toBe("rgb(255, 255, 255)");
   });
 
   it("shows both strategies side by side", async () => {
