@@ -347,7 +347,9 @@ interface SeriesDef<P> {
   name: string;
   color: string;
   value: (point: P) => number | null;
+  /** Dashed, so a series that runs on top of another (accepting on serving) leaves it visible. */
   dash?: number[];
+  width?: number;
 }
 
 function seriesRows<P extends { t: number }>(points: readonly P[], defs: SeriesDef<P>[]) {
@@ -369,8 +371,8 @@ export const CAPACITY_SERIES = {
 
 export function capacitySpec(report: RunReport, domain: TimeDomain): ChartSpec {
   const defs: SeriesDef<RunReport["capacity"][number]>[] = [
-    { name: CAPACITY_SERIES.serving, color: COLORS.serving, value: (p) => p.serving },
-    { name: CAPACITY_SERIES.accepting, color: COLORS.accepting, value: (p) => p.accepting },
+    { name: CAPACITY_SERIES.serving, color: COLORS.serving, value: (p) => p.serving, width: 3.5 },
+    { name: CAPACITY_SERIES.accepting, color: COLORS.accepting, value: (p) => p.accepting, dash: [5, 3] },
     { name: CAPACITY_SERIES.outOfService, color: COLORS.outOfService, value: (p) => p.outOfService },
   ];
   const present = defs.filter((d) => report.capacity.some((p) => d.value(p) !== null));
@@ -385,6 +387,19 @@ export function capacitySpec(report: RunReport, domain: TimeDomain): ChartSpec {
     scale: { domain: names, range: colors },
     legend: { orient: "top" as const },
   };
+  // One style scale over every series, the floor included, so they share one legend.
+  const styled = [
+    ...present,
+    ...(floor !== null ? [{ name: CAPACITY_SERIES.floor, dash: [6, 4], width: 1.5 }] : []),
+  ];
+  const style = (range: (number | number[])[]) => ({
+    field: "series",
+    type: "nominal" as const,
+    legend: null,
+    scale: { domain: styled.map((d) => d.name), range },
+  });
+  const strokeDash = style(styled.map((d) => d.dash ?? [1, 0]));
+  const strokeWidth = style(styled.map((d) => d.width ?? 2));
   const layers: unknown[] = [
     {
       data: { values: seriesRows(report.capacity, present) },
@@ -393,14 +408,16 @@ export function capacitySpec(report: RunReport, domain: TimeDomain): ChartSpec {
         x: { field: "t", type: "temporal", scale: timeScale(domain), axis: TIME_AXIS },
         y: { field: "value", type: "quantitative", title: "Hosts", scale: { domain: [0, total] } },
         color,
+        strokeDash,
+        strokeWidth,
       },
     },
   ];
   if (floor !== null)
     layers.push({
       data: { values: [{ series: CAPACITY_SERIES.floor, value: floor }] },
-      mark: { type: "rule", strokeDash: [6, 4], strokeWidth: 1.5 },
-      encoding: { y: { field: "value", type: "quantitative" }, color },
+      mark: { type: "rule" },
+      encoding: { y: { field: "value", type: "quantitative" }, color, strokeDash, strokeWidth },
     });
   return {
     $schema: SCHEMA,
@@ -413,9 +430,9 @@ export function capacitySpec(report: RunReport, domain: TimeDomain): ChartSpec {
 
 export const USER_SERIES = {
   sessions: "Sessions signed in",
-  notices: "Sessions notified (total)",
+  notices: "Notified (total)",
   forced: "Signed out by force (total)",
-  voluntary: "Signed out by the user after a notice (total)",
+  voluntary: "Signed out after a notice (total)",
   refused: "Sign-ins refused (total)",
 } as const;
 
@@ -444,7 +461,7 @@ export function usersSpec(report: RunReport, domain: TimeDomain): ChartSpec {
         type: "nominal",
         title: null,
         scale: { domain: present.map((d) => d.name), range: present.map((d) => d.color) },
-        legend: { orient: "top", columns: 3 },
+        legend: { orient: "top" },
       },
     },
   } as ChartSpec;
