@@ -65,10 +65,12 @@ export function isType<T extends EventType>(event: LoggedEvent, type: T): event 
 export function parseEventLog(text: string, source: string): LoggedEvent[] {
   const events: LoggedEvent[] = [];
   const lines = text.split("\n");
+  let lastLine = lines.length - 1;
+  while (lastLine >= 0 && lines[lastLine].trim() === "") lastLine--;
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index].trim();
     if (line === "") continue;
-    const isLast = lines.slice(index + 1).every((rest) => rest.trim() === "");
+    const isLast = index === lastLine;
     let value: unknown;
     try {
       value = JSON.parse(line);

@@ -18,7 +18,7 @@ import type { AnyEvent } from "../../automation/core/events";
 import { reportsFromEvents, renderReportHtml } from "../../automation/report";
 import { CAPACITY_SERIES, USER_SERIES } from "../../automation/report/charts";
 import { rehearseWithDetails } from "../../automation/sim/rehearse";
-import { parseScenario } from "../../automation/sim/scenario";
+import { loadScenarioFile, parseScenario } from "../../automation/sim/scenario";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
@@ -175,5 +175,28 @@ describe.skipIf(!available && !inCi)("the HTML report in headless Chromium", () 
       );
       expect(await series("users")).toEqual(Object.values(USER_SERIES).sort());
     }
+  });
+
+  it("keeps a 1,000-host report to a few MB that the browser opens without errors", async () => {
+    const big = loadScenarioFile(join(__dirname, "../../scenarios/standard-1000.json"));
+    const { events } = await rehearseWithDetails(big);
+    const html = await renderReportHtml({ title: "1,000 hosts", runs: reportsFromEvents(events) });
+    expect(html.length).toBeLessThan(3_000_000);
+    const bigFile = join(SCREENSHOTS, "report-1000.html");
+    writeFileSync(bigFile, html);
+    const errors: string[] = [];
+    const bigPage = await context.newPage();
+    bigPage.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text());
+    });
+    bigPage.on("pageerror", (error) => errors.push(error.message));
+    await bigPage.goto(`file://${bigFile}`, { waitUntil: "load" });
+    expect(errors).toEqual([]);
+    expect(fetched).toEqual([]);
+    // Every host has its row of bars (3 phases at least: notice, out of service, provisioning).
+    const bars = await bigPage.locator('figure[data-chart="hosts"] .mark-rect path').count();
+    expect(bars).toBeGreaterThanOrEqual(3 * big.hostPool.hosts);
+    await bigPage.screenshot({ path: join(SCREENSHOTS, "report-1000.png") });
+    await bigPage.close();
   });
 });
