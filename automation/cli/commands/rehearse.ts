@@ -1,5 +1,6 @@
 /**
- * `avd-rollout rehearse [--scenario FILE] [--strategy avd-rollout|azure] [--events FILE] [--json]`
+ * `avd-rollout rehearse [--scenario FILE] [--strategy avd-rollout|azure] [--compare]
+ * [--report FILE.html] [--summary-md FILE] [--events FILE] [--json]`
  * (spec sections 7 and 9): runs the driver against the simulated host pool on a virtual clock.
  * Without `--scenario` it rehearses the bundled demo scenario; `npm start` does exactly that.
  */
@@ -12,8 +13,19 @@ import type { RehearsalResult, Strategy } from "../../sim/rehearse";
 import { rehearse } from "../../sim/rehearse";
 import type { Scenario } from "../../sim/scenario";
 import { loadScenarioFile } from "../../sim/scenario";
-import { JSON_OPTION, runCommand, type BaseArgs, type CommandResult } from "../command";
+import { JSON_OPTION, fanOut, runCommand, type BaseArgs, type CommandResult } from "../command";
 import { EXIT } from "../exitCodes";
+import { parseSwitch } from "../flags";
+import { reportsFromEvents } from "../../report";
+import { comparisonText } from "../../report/figures";
+import {
+  REPORT_OPTION,
+  SUMMARY_MD_OPTION,
+  collectingSink,
+  parseReportOutputs,
+  wantsReports,
+  writeReports,
+} from "../reportOutputs";
 
 /** The scenario `npm start` and a bare `rehearse` run. */
 export const DEMO_SCENARIO = resolve(__dirname, "../../../scenarios/demo.json");
@@ -23,6 +35,9 @@ interface RehearseArgs extends BaseArgs {
   scenario?: string;
   strategy?: string;
   events?: string;
+  compare?: boolean;
+  report?: string;
+  "summary-md"?: string;
 }
 
 function parseStrategy(value: string | undefined): Strategy {
@@ -98,28 +113,77 @@ export const rehearseCommand: CommandModule<object, RehearseArgs> = {
         type: "string",
         describe: "avd-rollout (default) or azure (the service's documented behaviour)",
       })
+      .option("compare", {
+        type: "boolean",
+        describe: "Rehearse the azure strategy on the same scenario too and show both side by side",
+      })
+      .option("report", REPORT_OPTION)
+      .option("summary-md", SUMMARY_MD_OPTION)
       .option("events", { type: "string", describe: "Append the event log to FILE as JSON lines" })
       .option("json", JSON_OPTION) as unknown as Argv<RehearseArgs>,
   handler: (argv: ArgumentsCamelCase<RehearseArgs>) =>
-    runCommand(argv, async (): Promise<CommandResult> => {
-      const strategy = parseStrategy(argv.strategy);
+    runCommand(argv, async (runtime): Promise<CommandResult> => {
+      const compare = parseSwitch("compare", argv.compare);
+      if (compare && argv.strategy !== undefined)
+        throw new InputError(
+          `--strategy ${JSON.stringify(argv.strategy)} with --compare: --compare rehearses both strategies; drop --strategy`,
+        );
+      const strategies: Strategy[] = compare ? ["avd-rollout", "azure"] : [parseStrategy(argv.strategy)];
+      const outputs = parseReportOutputs(argv, runtime.io.env);
       const scenario = loadScenarioFile(argv.scenario ?? DEMO_SCENARIO);
       if (argv.events !== undefined) checkEventsPath(argv.events);
       const file = argv.events !== undefined ? bufferedEventsFile(argv.events) : undefined;
-      let availableAtStart = 0;
-      const events: EventSink = {
-        emit(event) {
-          if (event.type === "world.availability" && availableAtStart === 0)
-            availableAtStart = event.available;
-          file?.emit(event);
-        },
-      };
+      const runs: { result: RehearsalResult; events: AnyEvent[]; availableAtStart: number }[] = [];
       try {
-        const result = await rehearse(scenario, { strategy, events });
-        const exitCode = result.result === "failed" ? EXIT.failed : EXIT.ok;
-        return { exitCode, json: result, text: rehearsalText(scenario, result, availableAtStart) };
+        for (const strategy of strategies) {
+          const run = { events: [] as AnyEvent[], availableAtStart: 0 };
+          const events: EventSink = {
+            emit(event) {
+              if (event.type === "world.availability" && run.availableAtStart === 0)
+                run.availableAtStart = event.available;
+              file?.emit(event);
+            },
+          };
+          const collect = wantsReports(outputs) || compare ? collectingSink(run.events) : undefined;
+          const result = await rehearse(scenario, { strategy, events: fanOut(events, collect) });
+          runs.push({ ...run, result });
+        }
       } finally {
         file?.flush();
       }
+      const exitCode = runs.some((run) => run.result.result === "failed") ? EXIT.failed : EXIT.ok;
+      // Logs of drivers that do not record the strategy in rollout.started: the rehearsal knows it.
+      const reports =
+        compare || wantsReports(outputs)
+          ? runs.flatMap((run) =>
+              reportsFromEvents(run.events).map((report) => ({
+                ...report,
+                strategy: report.strategy ?? run.result.strategy,
+              })),
+            )
+          : [];
+      if (wantsReports(outputs)) {
+        const { hostPool, update } = scenario;
+        await writeReports(
+          outputs,
+          {
+            title: `Rehearsal "${scenario.name}"`,
+            subtitle: `${hostPool.hosts} hosts, batches of ${update.maxVmsRemoved}, ${update.logOffDelayMinutes} min notice; simulated host pool on virtual time${compare ? "; avd-rollout compared with the azure strategy (the service's documented behaviour)" : ""}`,
+            runs: reports,
+          },
+          new Date(runtime.now()),
+        );
+      }
+      if (!compare) {
+        const [only] = runs;
+        return {
+          exitCode,
+          json: only.result,
+          text: rehearsalText(scenario, only.result, only.availableAtStart),
+        };
+      }
+      const json: Record<string, unknown> = { scenario: scenario.name };
+      for (const run of runs) json[run.result.strategy] = run.result;
+      return { exitCode, json, text: comparisonText(`Rehearsal "${scenario.name}"`, reports) };
     }),
 };

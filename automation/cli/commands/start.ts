@@ -31,6 +31,15 @@ import { progressDisplay } from "../progress";
 import type { CliRuntime } from "../runtime";
 import { parseStartAt } from "../startTime";
 import { computePlan, planText } from "./plan";
+import type { AnyEvent } from "../../core/events";
+import {
+  SUMMARY_MD_OPTION,
+  collectingSink,
+  parseReportOutputs,
+  runsOfRollout,
+  writeSummaryFiles,
+  type ReportOutputs,
+} from "../reportOutputs";
 
 interface StartArgs extends BaseArgs {
   stack?: string;
@@ -42,6 +51,7 @@ interface StartArgs extends BaseArgs {
   "time-zone"?: string;
   yes?: boolean;
   events?: string;
+  "summary-md"?: string;
 }
 
 export interface StartOptions {
@@ -152,12 +162,14 @@ export const startCommand: CommandModule<object, StartArgs> = {
       })
       .option("yes", { type: "boolean", describe: "Do not ask for confirmation (pipelines)" })
       .option("events", { type: "string", describe: "Append the event log to this file (JSON lines)" })
+      .option("summary-md", SUMMARY_MD_OPTION)
       .option("json", JSON_OPTION)
       .strict() as unknown as Argv<StartArgs>,
   handler: (argv: ArgumentsCamelCase<StartArgs>) =>
     runCommand(argv, async (runtime): Promise<CommandResult> => {
       const options = parseStartArgs(argv, runtime.now());
       const { io } = runtime;
+      const outputs = parseReportOutputs({ "summary-md": argv["summary-md"] }, io.env);
       if (!options.yes && !io.isTTY) {
         throw new InputError(
           "start replaces session hosts and asks for confirmation, but there is no terminal to ask on; pass --yes (pipelines run `avd-rollout plan` and an approval first)",
@@ -178,8 +190,44 @@ export const startCommand: CommandModule<object, StartArgs> = {
           }
         }
       }
-      return driveWithProgress(runtime, options.stack, options.eventsFile, (events, onProgress) =>
-        startRollout({ ports: session.ports, events, owner: runtime.owner, onProgress }, options.request),
+      const seen: AnyEvent[] = [];
+      const result = await driveWithProgress(
+        runtime,
+        options.stack,
+        options.eventsFile,
+        (events, onProgress) =>
+          startRollout(
+            {
+              ports: session.ports,
+              events: fanOut(events, collectingSink(seen)),
+              owner: runtime.owner,
+              onProgress,
+            },
+            options.request,
+          ),
       );
+      writeRunSummary(outputs, options.stack, result, options.eventsFile, seen);
+      return result;
     }),
 };
+
+/**
+ * The Markdown summary of a driver run (`--summary-md`, `$GITHUB_STEP_SUMMARY`): the rollout's
+ * figures and batches from the event log when one is kept (earlier runs of the rollout included),
+ * else from this run's events.
+ */
+export function writeRunSummary(
+  outputs: ReportOutputs,
+  stack: string,
+  result: CommandResult,
+  eventsFile: string | undefined,
+  seen: readonly AnyEvent[],
+): void {
+  if (outputs.summaries.length === 0) return;
+  const outcome = result.json as { rollout?: string | null };
+  writeSummaryFiles(outputs, {
+    title: `avd-rollout on stack ${stack}`,
+    subtitle: result.text,
+    runs: runsOfRollout(outcome.rollout, eventsFile, seen),
+  });
+}

@@ -1,7 +1,10 @@
 /**
- * `avd-rollout status --stack S [--json] [--watch]`: the rollout recorded on the pool and where
- * each host stands, derived from the record plus observed state (so it works from any machine,
- * while another machine or pipeline runs the driver). `--watch` follows it until it ends.
+ * `avd-rollout status --stack S [--json] [--watch] [--report FILE.html] [--summary-md FILE]
+ * [--events LOG]`: the rollout recorded on the pool and where each host stands, derived from the
+ * record plus observed state (so it works from any machine, while another machine or pipeline
+ * runs the driver). `--watch` follows it until it ends (rewriting the report at every poll).
+ * The report's timeline and charts come from the rollout's event log (`--events`, the file
+ * `start --events` appends to); without it the report shows the record's state alone.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError } from "../../core/errors";
@@ -9,13 +12,25 @@ import type { Ports } from "../../core/ports";
 import { DEFAULT_TUNING } from "../../core/tuning";
 import { EXIT } from "../exitCodes";
 import { JSON_OPTION, STACK_OPTION, runCommand, type BaseArgs, type CommandResult } from "../command";
-import { parseStack, parseSwitch } from "../flags";
+import { parseEventsFile, parseStack, parseSwitch } from "../flags";
 import { progressDisplay } from "../progress";
 import { statusDocument, statusText, type StatusDocument } from "../statusView";
+import {
+  REPORT_OPTION,
+  SUMMARY_MD_OPTION,
+  parseReportOutputs,
+  runsOfRollout,
+  wantsReports,
+  writeReports,
+  type ReportContent,
+} from "../reportOutputs";
 
 interface StatusArgs extends BaseArgs {
   stack?: string;
   watch?: boolean;
+  report?: string;
+  "summary-md"?: string;
+  events?: string;
 }
 
 /** Statuses after which nothing moves without an operator (`--watch` stops there). */
@@ -46,14 +61,31 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     yargs
       .option("stack", STACK_OPTION)
       .option("watch", { type: "boolean", describe: "Follow the rollout with live progress until it ends" })
+      .option("report", REPORT_OPTION)
+      .option("summary-md", SUMMARY_MD_OPTION)
+      .option("events", {
+        type: "string",
+        describe: "The rollout's event log (written by start --events) for the report's timeline and charts",
+      })
       .option("json", JSON_OPTION)
       .strict() as unknown as Argv<StatusArgs>,
   handler: (argv: ArgumentsCamelCase<StatusArgs>) =>
     runCommand(argv, async (runtime): Promise<CommandResult> => {
       const stack = parseStack(argv.stack);
       const watch = parseSwitch("watch", argv.watch);
+      const outputs = parseReportOutputs(argv, runtime.io.env);
+      const eventsFile = parseEventsFile(argv.events);
+      if (eventsFile !== undefined && !wantsReports(outputs))
+        throw new InputError(
+          `--events "${argv.events}": status reads the event log only for --report or --summary-md; add one of them or drop --events`,
+        );
       const { ports } = await runtime.ports.open(stack);
       let document = await readStatus(stack, ports);
+      const report = async (final: boolean) => {
+        if (!wantsReports(outputs)) return;
+        const content = statusReport(document, eventsFile, watch && !final);
+        await writeReports(final ? outputs : { ...outputs, summaries: [] }, content, new Date(runtime.now()));
+      };
       if (watch) {
         if (!document.rollout)
           throw new InputError(
@@ -64,6 +96,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
           for (;;) {
             if (document.progress) display.progress(document.progress);
             if (!document.rollout || SETTLED.has(document.rollout.status)) break;
+            if (outputs.report !== undefined) await report(false);
             await ports.clock.sleep(DEFAULT_TUNING.pollIntervalMs);
             document = await readStatus(stack, ports);
           }
@@ -71,7 +104,32 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
           display.stop();
         }
       }
+      await report(true);
       const exitCode = watch && document.rollout?.status === "failed" ? EXIT.failed : EXIT.ok;
       return { exitCode, json: document, text: statusText(document) };
     }),
 };
+
+/** What `status --report` / `--summary-md` show: the record's state on top, the log's run below. */
+export function statusReport(
+  document: StatusDocument,
+  eventsFile: string | undefined,
+  refreshing: boolean,
+): ReportContent {
+  const [heading, ...lines] = statusText(document).split("\n");
+  if (eventsFile === undefined)
+    lines.push(
+      "No event log given: pass --events FILE (the file start --events appends to) for the timeline and charts.",
+    );
+  const runs = eventsFile !== undefined ? runsOfRollout(document.rollout?.id ?? null, eventsFile, []) : [];
+  if (eventsFile !== undefined && runs.length === 0)
+    lines.push(`The event log ${eventsFile} holds no events of this rollout.`);
+  const content: ReportContent = {
+    title: `avd-rollout status of stack ${document.stack}`,
+    live: { heading, lines },
+    runs,
+  };
+  // A page that a watching `status` rewrites reloads itself while the rollout runs.
+  if (refreshing) content.refreshSeconds = 30;
+  return content;
+}
