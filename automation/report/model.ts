@@ -205,9 +205,15 @@ function hostTimelines(
       if (deadline !== null && !timeline.marks.some((m) => m.kind === "deadline" && m.t === deadline))
         timeline.marks.push({ kind: "deadline", t: deadline });
     } else if (isType(event, "host.drained") && event.host) {
+      // Drained ahead of the notice, under notice, or leaving: it takes no new sessions from here.
       const state = stateOf(event.host);
-      if (event.reason === "restore" || state.timeline.leftAt !== null) continue;
+      if (state.timeline.leftAt !== null) continue;
       if (state.phase === "notice" || state.phase === null) enter(state, "drain", t);
+    } else if (isType(event, "host.undrained") && event.host) {
+      // Room ran short: it takes new sessions again (back under notice, or untouched).
+      const state = stateOf(event.host);
+      if (state.phase === "drain" && state.timeline.leftAt === null)
+        enter(state, state.timeline.notifiedAt !== null ? "notice" : null, t);
     } else if (isType(event, "host.signedOut") && event.host) {
       stateOf(event.host).timeline.forcedSignOuts += event.forced ?? 0;
     } else if ((isType(event, "host.removed") || isType(event, "vm.deallocated")) && event.host) {
