@@ -95,7 +95,7 @@ export function quotaCheck(input: QuotaInput): PreflightCheck {
   const passing = n * Math.min(batch, deallocated);
   const hosts = input.originals.length;
   const demands: Demand[] = [
-    { usage: family, label: `${sku.family} vCPUs`, lasting: familyLasting, passing, unit: "vCPUs" },
+    { usage: sku.family, label: `${sku.family} vCPUs`, lasting: familyLasting, passing, unit: "vCPUs" },
     { usage: "cores", label: "Total Regional vCPUs", lasting: regionalLasting, passing, unit: "vCPUs" },
     {
       usage: "virtualMachines",
@@ -107,7 +107,7 @@ export function quotaCheck(input: QuotaInput): PreflightCheck {
   ];
 
   const rows: Row[] = demands.map((demand) => {
-    const usage = input.usages.find((u) => u.name.toLowerCase() === demand.usage);
+    const usage = input.usages.find((u) => u.name.toLowerCase() === demand.usage.toLowerCase());
     const free = usage === undefined || usage.limit < 0 ? Infinity : usage.limit - usage.current;
     return { demand, usage, need: demand.lasting + demand.passing, free };
   });
@@ -170,7 +170,7 @@ function detailLine(row: Row, location: string): string {
       ? `${usage.current} in use, no limit`
       : `${usage.current} of ${usage.limit} in use, ${Math.max(0, usage.limit - usage.current)} free`
     : "not listed by the usage API";
-  return `${quotaName(row)} (${row.demand.usage}) in ${location}: ${state}; needs up to ${row.need} ${row.demand.unit} (${row.demand.lasting} lasting + ${row.demand.passing} while new VMs register)`;
+  return `${quotaName(row)} (${usage?.name ?? row.demand.usage}) in ${location}: ${state}; needs up to ${row.need} ${row.demand.unit} (${row.demand.lasting} lasting + ${row.demand.passing} while new VMs register)`;
 }
 
 /** Which quota to raise and by how much, where; and the rollout-side alternatives that would fit. */
