@@ -5,6 +5,7 @@
  * preflight checks exactly what `pulumi up` would deploy, without widening the Stack port.
  */
 import type { SecurityType, StackConfig } from "../../program/config";
+import type { AzureEnvironmentPort } from "./ports";
 
 export type PreflightImage =
   | { type: "marketplace"; publisher: string; offer: string; sku: string; version: string }
@@ -95,4 +96,10 @@ export function preflightTargetOf(config: StackConfig, subscriptionId: string): 
   }
   if (shc.monitoring !== undefined) target.dataCollectionRuleId = shc.monitoring.dataCollectionRuleId;
   return target;
+}
+
+/** What a command needs to run the preflight for a stack: what to check, and where to read Azure. */
+export interface PreflightSubject {
+  target: PreflightTarget;
+  environment: AzureEnvironmentPort;
 }
