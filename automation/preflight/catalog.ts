@@ -163,7 +163,8 @@ export function passingCatalog(target: PreflightTarget): EnvironmentCatalog {
     ],
     vmSizes: {},
     defaultVmSize: "Standard_D4ads_v5",
-    permissions: [{ scope: `/subscriptions/${target.subscriptionId}`, ...CONTRIBUTOR }],
+    // Contributor on every subscription the configuration names (a hub network may be elsewhere).
+    permissions: subscriptionsOf(target).map((scope) => ({ scope, ...CONTRIBUTOR })),
     dataCollectionRules: target.dataCollectionRuleId
       ? [{ id: target.dataCollectionRuleId, location: target.location }]
       : [],
@@ -203,6 +204,20 @@ export function passingCatalog(target: PreflightTarget): EnvironmentCatalog {
   }
   if (target.purchasePlan) catalog.agreements.push({ ...target.purchasePlan, accepted: true });
   return catalog;
+}
+
+/** `/subscriptions/<id>` of every subscription the target's resources are in. */
+function subscriptionsOf(target: PreflightTarget): string[] {
+  const ids = [
+    target.hostPoolId,
+    target.vmResourceGroupId,
+    target.subnetId,
+    `/subscriptions/${target.subscriptionId}`,
+  ];
+  const scopes = ids
+    .map((id) => /^\/subscriptions\/[^/]+/i.exec(id)?.[0])
+    .filter((s): s is string => s !== undefined);
+  return [...new Map(scopes.map((s) => [s.toLowerCase(), s])).values()];
 }
 
 /** ARM ids and names compare case-insensitively. */
