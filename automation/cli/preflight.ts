@@ -44,10 +44,12 @@ export function requirePreflight(report: PreflightReport | null, stack: string):
 }
 
 /**
- * Whether a rollout has touched anyone yet: a notice given or being given, or a host committed
- * to leave service. Until then a `resume` (or a time-boxed run's `continue`) is still a start.
+ * Whether a rollout has touched anyone yet: a batch whose notice began (`startedBatches` is
+ * written with a batch's first notice and kept), a host noticed or committed to leave service, or
+ * a replacement finished. Until then a `resume` (or a time-boxed run's `continue`) is still a start.
  */
 export function hasTouchedHosts(record: RolloutRecord): boolean {
+  if ((record.startedBatches?.length ?? 0) > 0 || (record.stats?.count ?? 0) > 0) return true;
   return Object.values(record.hosts).some(
     (host) =>
       host.notifiedAt !== undefined ||

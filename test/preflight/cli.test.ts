@@ -224,4 +224,34 @@ describe("resume of a rollout that has not notified anyone yet", () => {
     expect(resumed.stderr).toContain("Preflight: passed");
     pool.world.stop();
   });
+
+  it("is not repeated once users were notified: the rollout is under way", async () => {
+    const pool = poolWithPreflight("Standard_D8s_v5");
+    const alice = runtimeFor(pool, recordingIo(), "alice@laptop");
+    const running = runCli(["start", "--stack", "prod", "--yes"], alice);
+    const touched = async (): Promise<boolean> => {
+      const { record } = await pool.world.ports().hostPool.readRecord();
+      return Object.values(record?.hosts ?? {}).some(
+        (h) => h.notifiedAt !== undefined || h.committedAt !== undefined,
+      );
+    };
+    for (let step = 0; step < 20 && !(await touched()); step++) await pool.clock.advance(30_000);
+    expect(await touched()).toBe(true);
+    expect((await runCli(["pause", "--stack", "prod"], alice, pool.clock)).exitCode).toBe(0);
+    expect((await pool.clock.runUntilSettled(running)).stdout).toContain("paused");
+
+    Object.assign(
+      pool.catalog.usages.find((u) => u.name === "standardDSv5Family")!,
+      { current: 1000, limit: 1000 },
+    );
+    const resumed = await runCli(
+      ["resume", "--stack", "prod"],
+      runtimeFor(pool, recordingIo(), "bob@desk"),
+      pool.clock,
+    );
+    expect(resumed.stderr).not.toContain("Preflight");
+    expect(resumed.exitCode).toBe(0);
+    expect(resumed.stdout).toContain("succeeded");
+    pool.world.stop();
+  });
 });
