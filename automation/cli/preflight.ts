@@ -73,9 +73,12 @@ export async function preflightForStart(
   return preflightOfPlan(session, plan, deleteOriginalVmFlag ?? document.deleteOriginalVm);
 }
 
-/** The preflight's lines for a log (none when it did not run). */
+/**
+ * The preflight's lines for a pipeline's log when it passed (warnings included); none when it did
+ * not run, or failed — the refusal then names every failed check and its fix.
+ */
 export function preflightLog(report: PreflightReport | null): string[] {
-  return report ? preflightLines(report) : [];
+  return report?.result === "passed" ? preflightLines(report) : [];
 }
 
 /** Rollouts a `resume`/`retry` may drive on, which the gate applies to before their first notice. */

@@ -97,7 +97,7 @@ describe("start over the ARM emulator with the preflight", () => {
     const run = await runCli(["start", "--stack", "prod", "--yes"], runtime, world.clock);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toContain(
-      "FAIL vCPU quota: Standard DSv5 Family vCPUs in westeurope: 8 free, the rollout needs up to 32 (24 missing)",
+      "- vCPU quota: Standard DSv5 Family vCPUs in westeurope: 8 free, the rollout needs up to 32 (24 missing)",
     );
     expect(run.stderr).toContain("preflight failed for stack prod");
     expect(emulator.log.all().filter((r) => r.method !== "GET")).toEqual([]);
