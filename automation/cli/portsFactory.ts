@@ -3,12 +3,15 @@
  * adapters and the Automation API stack adapter) or, in tests and rehearsals, a simulated one.
  */
 import type { Ports } from "../core/ports";
+import type { PreflightSubject } from "../preflight/target";
 import type { StackDriftProbe } from "../pulumi/stackAdapter";
 
 export interface StackSession {
   ports: Ports;
   /** Extra drift checks only a real stack can run (`preview`, `refresh --preview-only`). */
   drift?: StackDriftProbe;
+  /** What the preflight checks and where it reads Azure (absent: no preflight, e.g. a bare simulation). */
+  preflight?: PreflightSubject;
 }
 
 export interface PortsFactory {

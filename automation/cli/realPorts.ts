@@ -6,10 +6,12 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { createAzureEnvironment } from "../azure/createAzureEnvironment";
 import { createAzurePorts } from "../azure/createAzurePorts";
 import { cloudFromConfig } from "../azure/clouds";
-import { resolveSubscriptionId } from "../azure/credentials";
+import { defaultCredential, resolveSubscriptionId } from "../azure/credentials";
 import { sessionHostsProgram } from "../../program/stackProgram";
+import { preflightTargetOf } from "../preflight/target";
 import { programBinding, stackConfigOf } from "../pulumi/programBinding";
 import { AutomationStackAdapter } from "../pulumi/stackAdapter";
 import type { CliIo } from "./io";
@@ -37,13 +39,22 @@ export async function createRealPorts(stackName: string, io: CliIo): Promise<Sta
   });
   const rawConfig = await stack.readConfig();
   const config = stackConfigOf(rawConfig);
+  const subscriptionId = resolveSubscriptionId(rawConfig["azure-native:subscriptionId"]?.value, io.env);
+  const cloud = cloudFromConfig(rawConfig["azure-native:environment"]?.value);
+  // One credential for every client: one sign-in, one token cache.
+  const credential = defaultCredential(cloud);
   const azure = createAzurePorts({
-    subscriptionId: resolveSubscriptionId(rawConfig["azure-native:subscriptionId"]?.value, io.env),
+    subscriptionId,
     hostPool: { name: config.hostPool.name, resourceGroupName: config.hostPool.resourceGroupName },
-    cloud: cloudFromConfig(rawConfig["azure-native:environment"]?.value),
+    cloud,
+    credential,
   });
   return {
     ports: { hostPool: azure.hostPool, compute: azure.compute, stack, clock: systemClock },
     drift: stack,
+    preflight: {
+      target: preflightTargetOf(config, subscriptionId),
+      environment: createAzureEnvironment({ subscriptionId, cloud, credential }),
+    },
   };
 }

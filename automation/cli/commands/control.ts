@@ -33,6 +33,7 @@ import {
   type CommandResult,
 } from "../command";
 import { parseEventsFile, parseStack } from "../flags";
+import { gateBeforeFirstNotice } from "../preflight";
 import { plainLine } from "../progressLines";
 import type { CliRuntime } from "../runtime";
 import { driveWithProgress } from "./start";
@@ -77,7 +78,9 @@ async function runControl(
   const stack = parseStack(argv.stack);
   const eventsFile = parseEventsFile(argv.events);
   const { io } = runtime;
-  const { ports } = await runtime.ports.open(stack);
+  const session = await runtime.ports.open(stack);
+  const { ports } = session;
+  if (action === "resume" || action === "retry") await gateBeforeFirstNotice(session, stack, io);
   const log = {
     emit: (event: AnyEvent) => {
       const line = plainLine(event);

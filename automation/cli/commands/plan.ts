@@ -8,6 +8,7 @@ import { projectSchedule } from "../../core/policies/noticeSchedule";
 import type { Ports } from "../../core/ports";
 import type { RolloutRecord } from "../../core/record";
 import { DEFAULT_TUNING } from "../../core/tuning";
+import { preflightLines, type PreflightReport } from "../../preflight/report";
 import { EXIT } from "../exitCodes";
 import {
   BATCH_SIZE_OPTION,
@@ -18,6 +19,7 @@ import {
   type CommandResult,
 } from "../command";
 import { parseBatchSize, parseStack } from "../flags";
+import { preflightOfPlan } from "../preflight";
 import { formatMinutes } from "../progress";
 
 interface PlanArgs extends BaseArgs {
@@ -42,6 +44,8 @@ export interface PlanDocument {
   estimatedMinutes: number;
   /** The rollout recorded on the pool, if any. */
   rollout: { id: string; status: string; owner: string; heartbeat: string } | null;
+  /** What the new generation needs from Azure, checked before anyone is notified (docs/preflight.md); null when not run. */
+  preflight: PreflightReport | null;
 }
 
 /**
@@ -106,6 +110,7 @@ export async function computePlan(
         estimateMakespanMinutes(plan.batches.length, desired.update.logOffDelayMinutes, replacementMinutes),
       ),
       rollout: recordSummary(stored.record),
+      preflight: null,
     },
   };
 }
@@ -141,6 +146,7 @@ export function planText(document: PlanDocument): string {
     lines.push(
       `Deployed but no longer in the configuration (not touched): ${document.notDesired.join(", ")}`,
     );
+  if (document.preflight) lines.push(...preflightLines(document.preflight));
   if (document.rollout) {
     lines.push(
       `Rollout ${document.rollout.id} on this pool is ${document.rollout.status} (owner ${document.rollout.owner}, heartbeat ${document.rollout.heartbeat}).`,
@@ -163,7 +169,8 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       const stack = parseStack(argv.stack);
       const batchSize = parseBatchSize(argv["batch-size"]);
       const session = await runtime.ports.open(stack);
-      const { document } = await computePlan(stack, session.ports, batchSize);
+      const { plan, document } = await computePlan(stack, session.ports, batchSize);
+      document.preflight = await preflightOfPlan(session, plan, document.deleteOriginalVm);
       return { exitCode: EXIT.ok, json: document, text: planText(document) };
     }),
 };

@@ -30,6 +30,7 @@ import {
 import { progressDisplay } from "../progress";
 import type { CliRuntime } from "../runtime";
 import { parseStartAt } from "../startTime";
+import { preflightForStart, preflightLog, requirePreflight } from "../preflight";
 import { computePlan, planText } from "./plan";
 import type { AnyEvent } from "../../core/events";
 import {
@@ -176,10 +177,19 @@ export const startCommand: CommandModule<object, StartArgs> = {
         );
       }
       const session = await runtime.ports.open(options.stack);
-      if (!options.yes) {
-        const { document } = await computePlan(options.stack, session.ports, options.request.batchSize);
-        io.err(`${planText(document)}\n`);
-        if (document.outOfDate.length > 0) {
+      if (!options.yes || session.preflight) {
+        const { plan, document } = await computePlan(options.stack, session.ports, options.request.batchSize);
+        // Before anyone is notified: refuse (exit 2, nothing changed) what would fail part-way.
+        document.preflight = await preflightForStart(
+          session,
+          plan,
+          document,
+          options.request.deleteOriginalVm,
+        );
+        const shown = options.yes ? preflightLog(document.preflight) : [planText(document)];
+        if (shown.length > 0) io.err(`${shown.join("\n")}\n`);
+        requirePreflight(document.preflight, options.stack);
+        if (!options.yes && document.outOfDate.length > 0) {
           const when = options.request.startAt ? ` at ${options.request.startAt}` : "";
           if (!(await io.confirm(`Start the rollout of ${document.outOfDate.length} host(s)${when}?`))) {
             return {

@@ -22,10 +22,12 @@ import { matchPath, type QueryRule, type Route, type RouteContext, type RouteRes
 import { computeRoutes } from "./routes/compute";
 import { desktopVirtualizationRoutes } from "./routes/desktop-virtualization";
 import { networkRoutes } from "./routes/network";
+import { preflightRoutes } from "./routes/preflight";
 
 export const EMULATOR_TOKEN = "emulator-access-token";
 
 export const ALL_ROUTES: Route[] = [...desktopVirtualizationRoutes, ...computeRoutes, ...networkRoutes];
+ALL_ROUTES.push(...preflightRoutes);
 
 export interface ArmEmulatorOptions {
   backend: EmulatorBackend;
