@@ -52,10 +52,7 @@ export function hasTouchedHosts(record: RolloutRecord): boolean {
   if ((record.startedBatches?.length ?? 0) > 0 || (record.stats?.count ?? 0) > 0) return true;
   return Object.values(record.hosts).some(
     (host) =>
-      host.notifiedAt !== undefined ||
-      host.noticePending ||
-      host.noticeSending ||
-      host.committedAt !== undefined,
+      host.noticeAt !== undefined || (host.notices?.length ?? 0) > 0 || host.committedAt !== undefined,
   );
 }
 

@@ -232,7 +232,7 @@ describe("resume of a rollout that has not notified anyone yet", () => {
     const touched = async (): Promise<boolean> => {
       const { record } = await pool.world.ports().hostPool.readRecord();
       return Object.values(record?.hosts ?? {}).some(
-        (h) => h.notifiedAt !== undefined || h.committedAt !== undefined,
+        (h) => h.noticeAt !== undefined || h.committedAt !== undefined,
       );
     };
     for (let step = 0; step < 20 && !(await touched()); step++) await pool.clock.advance(30_000);
