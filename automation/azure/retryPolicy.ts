@@ -217,7 +217,9 @@ export function armRetryPolicy(settings: RetrySettings, gate: ThrottleGate): Pip
           ? httpFailureFacts({ status: response.status, code: armErrorCode(response), retryAfterMs })
           : httpFailureFacts({ error: outcome.error });
         const decision =
-          single || !budget || !facts.transient ? undefined : budget.decide(facts, settings.random);
+          single || !budget || !facts.transient
+            ? undefined
+            : budget.decide(facts, { random: settings.random, readOnly: kind === "read" });
         if (!decision?.retry) {
           if (outcome.response) return outcome.response;
           throw outcome.error;

@@ -94,16 +94,18 @@ export class RetryBudget {
   /**
    * Whether to try again after `failure`, and after how long. A permanent failure is simply not
    * retried (the caller may still handle it, e.g. a 404 on delete); a transient one that may not
-   * be retried closes the budget for every layer of the call.
+   * be retried closes the budget for every layer of the call. `readOnly`: what failed was a read
+   * made inside the call (a GET), which applies nothing whatever the call's repeatability.
    */
-  decide(failure: FailureFacts, random?: () => number): RetryDecision {
+  decide(failure: FailureFacts, options: { random?: () => number; readOnly?: boolean } = {}): RetryDecision {
+    const { random, readOnly = false } = options;
     if (!failure.transient) return { retry: false, reason: `not transient (${failure.reason})` };
     if (this.closedBecause) return { retry: false, reason: this.closedBecause };
     const close = (reason: string): RetryDecision => {
       this.closedBecause = reason;
       return { retry: false, reason };
     };
-    if (this.repeatability === "atMostOnce" && failure.mayHaveApplied) {
+    if (this.repeatability === "atMostOnce" && failure.mayHaveApplied && !readOnly) {
       return close(`${failure.reason} may have taken effect; an at-most-once call is never repeated`);
     }
     this.failures++;

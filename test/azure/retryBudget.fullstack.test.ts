@@ -14,6 +14,7 @@ import { PortError } from "../../automation/core/errors";
 import { DEFAULT_RETRY_BUDGET } from "../../automation/core/retryBudget";
 import type { FaultAction } from "./emulator/faults";
 import type { LoggedRequest } from "./emulator/request-log";
+import { sampleRecord } from "./contract/records";
 import { type VirtualTimeStack, startVirtualTimeStack } from "./support/virtualTimeStack";
 
 const TRIES = DEFAULT_RETRY_BUDGET.tries;
@@ -101,6 +102,27 @@ describe("one budget for each call across the layers", () => {
     expect(requests("SessionHosts_Update")).toHaveLength(TRIES);
   });
 
+  it("a record write (at most once) still retries its own reads: they apply nothing", async () => {
+    // The read that confirms the write fails twice before it answers.
+    s.emulator.faults.inject({
+      routes: ["HostPools_Get"],
+      skip: 1,
+      times: 2,
+      action: { kind: "status", status: 503 },
+    });
+    const token = await s.run(() => s.hostPool.writeRecord(sampleRecord("r-1"), null));
+    expect((await s.run(() => s.hostPool.readRecord())).etag).toBe(token);
+    expect(requests("HostPools_Update")).toHaveLength(1);
+    expect(requests("HostPools_Get").map((r) => r.status)).toEqual([200, 503, 503, 200, 200]);
+  });
+
+  it("a record write whose answer was lost is not sent again, and is found applied", async () => {
+    s.emulator.faults.inject({ routes: ["HostPools_Update"], times: 1, action: { kind: "lostResponse" } });
+    const token = await s.run(() => s.hostPool.writeRecord(sampleRecord("r-1"), null));
+    expect((await s.run(() => s.hostPool.readRecord())).etag).toBe(token);
+    expect(requests("HostPools_Update")).toHaveLength(1);
+  });
+
   it("a quota refusal is not retried at all, and says what to fix", async () => {
     const vm = s.backend.listVms()[0]!.resourceId;
     s.emulator.faults.inject({
@@ -151,6 +173,12 @@ describe("no request before Retry-After", () => {
       expect(early).toMatchObject({ kind: "transient", mayHaveApplied: false });
       expect((early as PortError).retryAfterMs).toBeGreaterThan(110_000);
       expect((early as PortError).retryAfterMs).toBeLessThanOrEqual(115_000);
+      // Every client of the principal: the compute client's reads too.
+      const vm = s.backend.listVms()[0]!.resourceId;
+      await expect(s.run(() => s.compute.getPowerState(vm))).rejects.toMatchObject({
+        kind: "transient",
+        code: "TooManyRequests",
+      });
       // Within the in-place limit of what is left, a call simply waits for it.
       await s.clock.advance(60_000);
       expect(await s.run(() => s.hostPool.listSessionHosts())).toHaveLength(2);

@@ -49,6 +49,12 @@ describe("retry budget", () => {
     expect(budget.closedReason).toMatch(/never repeated/);
   });
 
+  it("lets a read inside an at-most-once call be repeated: it applies nothing", () => {
+    const budget = new RetryBudget("atMostOnce", POLICY);
+    expect(budget.decide(fivexx, { readOnly: true })).toMatchObject({ retry: true, delayMs: 1_000 });
+    expect(budget.decide(fivexx)).toMatchObject({ retry: false });
+  });
+
   it("repeats an at-most-once call after a failure that certainly did not apply, at Retry-After", () => {
     const budget = new RetryBudget("atMostOnce", POLICY);
     expect(budget.decide(throttled(7_000))).toEqual({ retry: true, delayMs: 7_000, reason: "HTTP 429" });
