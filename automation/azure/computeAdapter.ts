@@ -14,7 +14,7 @@ import { nicNameOf, osDiskNameOf } from "../../program/sessionHosts/naming";
 import { type ResourceId, formatResourceId, parseResourceId, parseVmId } from "./armIds";
 import { isNotFound, toPortError } from "./armErrors";
 import { powerStateFromStatuses } from "./powerState";
-import { type AdapterTuning, withDefaults } from "./tuning";
+import { type AdapterTuning, type AdapterTuningInput, withDefaults } from "./tuning";
 
 /** SDK clients per subscription: a VM id may name another subscription than the pool's. */
 export interface ComputeClients {
@@ -33,9 +33,13 @@ export class AzureComputeAdapter implements ComputePort {
 
   constructor(
     private readonly clients: ComputeClients,
-    tuning?: Partial<AdapterTuning>,
+    tuning?: AdapterTuningInput,
   ) {
     this.tuning = withDefaults(tuning);
+  }
+
+  private portError(error: unknown, operation: string): PortError {
+    return toPortError(error, operation, [], (this.tuning.retry.now ?? Date.now)());
   }
 
   private lroOptions(): LroOptions {
@@ -68,7 +72,7 @@ export class AzureComputeAdapter implements ComputePort {
       return powerStateFromStatuses(view.statuses);
     } catch (error) {
       if (isNotFound(error)) return "notFound";
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
   }
 
@@ -80,7 +84,7 @@ export class AzureComputeAdapter implements ComputePort {
         .compute(id.subscriptionId)
         .virtualMachines.deallocate(id.resourceGroupName, id.name, this.lroOptions());
     } catch (error) {
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
   }
 
@@ -92,7 +96,7 @@ export class AzureComputeAdapter implements ComputePort {
         .compute(id.subscriptionId)
         .virtualMachines.start(id.resourceGroupName, id.name, this.lroOptions());
     } catch (error) {
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
   }
 
@@ -114,7 +118,7 @@ export class AzureComputeAdapter implements ComputePort {
       diskIds = [vm.storageProfile?.osDisk?.managedDisk?.id].filter(isString);
       await compute.virtualMachines.delete(id.resourceGroupName, id.name, this.lroOptions());
     } catch (error) {
-      if (!isNotFound(error)) throw toPortError(error, operation);
+      if (!isNotFound(error)) throw this.portError(error, operation);
       nicIds = [
         formatResourceId({
           ...id,
@@ -141,7 +145,7 @@ export class AzureComputeAdapter implements ComputePort {
           .network(nic.subscriptionId)
           .networkInterfaces.delete(nic.resourceGroupName, nic.name, this.lroOptions());
       } catch (error) {
-        if (!isNotFound(error)) throw toPortError(error, `${operation}: NIC ${nicId}`);
+        if (!isNotFound(error)) throw this.portError(error, `${operation}: NIC ${nicId}`);
       }
     }
     for (const diskId of diskIds) {
@@ -152,7 +156,7 @@ export class AzureComputeAdapter implements ComputePort {
           .compute(disk.subscriptionId)
           .disks.delete(disk.resourceGroupName, disk.name, this.lroOptions());
       } catch (error) {
-        if (!isNotFound(error)) throw toPortError(error, `${operation}: disk ${diskId}`);
+        if (!isNotFound(error)) throw this.portError(error, `${operation}: disk ${diskId}`);
       }
     }
   }

@@ -1,6 +1,11 @@
 /**
  * Builds the real HostPool and Compute ports for one host pool: the entry point the CLI uses.
  *
+ * The ports come wrapped in the core's retrying wrapper, so every call (the driver's, or a CLI
+ * command's) has one retry budget shared with the HTTP pipeline; the driver's own wrapper joins
+ * it rather than multiplying it. All SDK clients share one throttle gate: ARM's Retry-After for
+ * this principal holds back every client's requests of that kind.
+ *
  * `endpoint` and `tlsOptions` exist for the local HTTPS ARM emulator in tests; in production
  * the cloud decides the endpoint and the system trust store is used.
  */
@@ -8,14 +13,23 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { DesktopVirtualizationAPIClient } from "@azure/arm-desktopvirtualization";
 import { NetworkManagementClient } from "@azure/arm-network";
 import type { TokenCredential } from "@azure/core-auth";
-import type { TlsSettings } from "@azure/core-rest-pipeline";
+import type { PipelinePolicy, TlsSettings } from "@azure/core-rest-pipeline";
 import type { ComputePort, HostPoolPort } from "../core/ports";
+import { computeWithRetries, hostPoolWithRetries } from "../core/retryingPorts";
 import { type AzureCloud, type CloudName, CLOUDS, cloudFromConfig } from "./clouds";
 import { AzureComputeAdapter, type ComputeClients } from "./computeAdapter";
 import { defaultCredential, resolveSubscriptionId } from "./credentials";
 import { AzureHostPoolAdapter, type HostPoolRef } from "./hostPoolAdapter";
 import { installRetryPolicy } from "./pipeline";
-import { type AdapterTuning, withDefaults } from "./tuning";
+import { DEFAULT_RETRY_SETTINGS, ThrottleGate, budgetPolicyOf } from "./retryPolicy";
+import { type AdapterTuningInput, withDefaults } from "./tuning";
+
+/** An extra pipeline policy for every SDK client (the SDKs' `additionalPolicies` option). */
+export interface AdditionalPolicy {
+  policy: PipelinePolicy;
+  /** `perCall`: once per call; `perRetry`: around every HTTP attempt. */
+  position: "perCall" | "perRetry";
+}
 
 export interface AzurePortsOptions {
   subscriptionId: string;
@@ -26,10 +40,10 @@ export interface AzurePortsOptions {
   credential?: TokenCredential;
   /** ARM endpoint override (the emulator in tests); default the cloud's. */
   endpoint?: string;
-  /** Pipeline options for every SDK client: extra CA certificates and other TLS settings. */
-  pipelineOptions?: { tlsOptions?: TlsSettings };
-  /** Timing knobs: retries, LRO polling, drain verification, bulk concurrency. */
-  tuning?: Partial<AdapterTuning>;
+  /** Pipeline options for every SDK client: extra CA certificates and other TLS settings, extra policies. */
+  pipelineOptions?: { tlsOptions?: TlsSettings; additionalPolicies?: AdditionalPolicy[] };
+  /** Timing knobs: retries, LRO polling, drain verification, bulk concurrency, the record protocol. */
+  tuning?: AdapterTuningInput;
 }
 
 export interface AzurePorts {
@@ -44,15 +58,22 @@ export function createAzurePorts(options: AzurePortsOptions): AzurePorts {
   const scope = cloud.resourceManagerScope;
   const tuning = withDefaults(options.tuning);
   const tlsOptions = options.pipelineOptions?.tlsOptions;
+  const additionalPolicies = options.pipelineOptions?.additionalPolicies;
+  const extra = {
+    ...(tlsOptions ? { tlsOptions } : {}),
+    ...(additionalPolicies ? { additionalPolicies } : {}),
+  };
+  const retry = { ...DEFAULT_RETRY_SETTINGS, ...tuning.retry };
+  const gate = new ThrottleGate(retry.now, retry.sleep);
 
   const avd = new DesktopVirtualizationAPIClient(credential, options.subscriptionId, {
     endpoint,
     // The generated client builds request URLs from $host, not from endpoint.
     $host: endpoint,
     credentialScopes: [scope],
-    ...(tlsOptions ? { tlsOptions } : {}),
+    ...extra,
   });
-  installRetryPolicy(avd.pipeline, tuning.retry);
+  installRetryPolicy(avd.pipeline, retry, gate);
 
   const computeClients = new Map<string, ComputeManagementClient>();
   const networkClients = new Map<string, NetworkManagementClient>();
@@ -63,9 +84,9 @@ export function createAzurePorts(options: AzurePortsOptions): AzurePorts {
         client = new ComputeManagementClient(credential, subscriptionId, {
           endpoint,
           credentials: { scopes: [scope] },
-          ...(tlsOptions ? { tlsOptions } : {}),
+          ...extra,
         });
-        installRetryPolicy(client.pipeline, tuning.retry);
+        installRetryPolicy(client.pipeline, retry, gate);
         computeClients.set(subscriptionId.toLowerCase(), client);
       }
       return client;
@@ -76,18 +97,20 @@ export function createAzurePorts(options: AzurePortsOptions): AzurePorts {
         client = new NetworkManagementClient(credential, subscriptionId, {
           endpoint,
           credentials: { scopes: [scope] },
-          ...(tlsOptions ? { tlsOptions } : {}),
+          ...extra,
         });
-        installRetryPolicy(client.pipeline, tuning.retry);
+        installRetryPolicy(client.pipeline, retry, gate);
         networkClients.set(subscriptionId.toLowerCase(), client);
       }
       return client;
     },
   };
 
+  const inPlace = { sleep: (ms: number) => retry.sleep(ms) };
+  const budget = budgetPolicyOf(retry);
   return {
-    hostPool: new AzureHostPoolAdapter(avd, options.hostPool, tuning),
-    compute: new AzureComputeAdapter(clients, tuning),
+    hostPool: hostPoolWithRetries(new AzureHostPoolAdapter(avd, options.hostPool, tuning), inPlace, budget),
+    compute: computeWithRetries(new AzureComputeAdapter(clients, tuning), inPlace, budget),
   };
 }
 

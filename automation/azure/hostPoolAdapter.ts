@@ -3,10 +3,11 @@
  * 2024-04-03 (Microsoft.DesktopVirtualization).
  *
  * Every write is idempotent and verified by a re-read where the service can apply a write late
- * (drain) or another writer can interleave (the record). Failures leave as PortError naming the
- * call and the host; registration tokens are never returned, logged or put in a message.
+ * (drain) or another writer can interleave (the record). Retries draw on the port call's one
+ * budget (automation/core/retryBudget.ts). Failures leave as PortError naming the call and the
+ * host; registration tokens are never returned, logged or put in a message.
  */
-import { randomBytes } from "node:crypto";
+import { AsyncResource } from "node:async_hooks";
 import type {
   DesktopVirtualizationAPIClient,
   HostPool,
@@ -15,6 +16,7 @@ import type {
 } from "@azure/arm-desktopvirtualization";
 import pLimit from "p-limit";
 import { PortError } from "../core/errors";
+import { activeBudget, failureFacts } from "../core/retryBudget";
 import type {
   HostPoolInfo,
   HostPoolPort,
@@ -24,12 +26,13 @@ import type {
   StoredRecord,
   UserSessionInfo,
 } from "../core/ports";
-import { RecordConflictError } from "../core/ports";
 import type { RolloutRecord } from "../core/record";
 import { parseUserSessionId, sessionHostNameOf } from "./armIds";
-import { isNotFound, statusCodeOf, toPortError } from "./armErrors";
-import { RecordTagsError, decodeRecord, encodeRecord, tokenOf } from "./recordTags";
-import { type AdapterTuning, withDefaults } from "./tuning";
+import { isNotFound, toPortError } from "./armErrors";
+import { RecordTagsError, decodeRecord, tokenOf } from "./recordTags";
+import { RecordWriter } from "./recordWrite";
+import { singleAttempt } from "./retryPolicy";
+import { type AdapterTuning, type AdapterTuningInput, withDefaults } from "./tuning";
 
 export interface HostPoolRef {
   name: string;
@@ -119,7 +122,7 @@ export class AzureHostPoolAdapter implements HostPoolPort {
   constructor(
     private readonly client: DesktopVirtualizationAPIClient,
     private readonly pool: HostPoolRef,
-    tuning?: Partial<AdapterTuning>,
+    tuning?: AdapterTuningInput,
   ) {
     this.tuning = withDefaults(tuning);
     this.limit = pLimit(Math.max(1, this.tuning.bulkConcurrency));
@@ -127,6 +130,18 @@ export class AzureHostPoolAdapter implements HostPoolPort {
 
   private op(call: string, subject?: string): string {
     return `hostPool.${call}(${subject ?? this.pool.name})`;
+  }
+
+  private portError(error: unknown, operation: string, secrets: readonly string[] = []): PortError {
+    return toPortError(error, operation, secrets, (this.tuning.retry.now ?? Date.now)());
+  }
+
+  /**
+   * Runs `work` when a bulk slot is free, in the caller's async context: the call's retry budget
+   * (its scope) must travel with it, not with whichever call freed the slot.
+   */
+  private bulk(work: () => Promise<void>): Promise<void> {
+    return this.limit(AsyncResource.bind(work));
   }
 
   async getHostPoolInfo(): Promise<HostPoolInfo> {
@@ -151,7 +166,7 @@ export class AzureHostPoolAdapter implements HostPoolPort {
       }
       return hosts;
     } catch (error) {
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
   }
 
@@ -171,13 +186,13 @@ export class AzureHostPoolAdapter implements HostPoolPort {
     } catch (error) {
       // The sessions of a host that is gone: there are none.
       if (sessionHostName && isNotFound(error)) return [];
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
   }
 
   /** A session that is gone (404) needs no notice: success. */
   sendMessage(sessionHostName: string, sessionId: string, title: string, body: string): Promise<void> {
-    return this.limit(async () => {
+    return this.bulk(async () => {
       try {
         await this.client.userSessions.sendMessage(
           this.pool.resourceGroupName,
@@ -190,13 +205,13 @@ export class AzureHostPoolAdapter implements HostPoolPort {
         );
       } catch (error) {
         if (isNotFound(error)) return;
-        throw toPortError(error, this.op("sendMessage", `${sessionHostName}/${sessionId}`));
+        throw this.portError(error, this.op("sendMessage", `${sessionHostName}/${sessionId}`));
       }
     });
   }
 
   signOut(sessionHostName: string, sessionId: string): Promise<void> {
-    return this.limit(async () => {
+    return this.bulk(async () => {
       try {
         await this.client.userSessions.delete(
           this.pool.resourceGroupName,
@@ -209,7 +224,7 @@ export class AzureHostPoolAdapter implements HostPoolPort {
         );
       } catch (error) {
         if (isNotFound(error)) return;
-        throw toPortError(error, this.op("signOut", `${sessionHostName}/${sessionId}`));
+        throw this.portError(error, this.op("signOut", `${sessionHostName}/${sessionId}`));
       }
     });
   }
@@ -218,30 +233,38 @@ export class AzureHostPoolAdapter implements HostPoolPort {
    * Reads first (no write when the host already reports the wanted mode), writes, then re-reads
    * until the host reports it: a PATCH that timed out may still apply later, and an agent
    * upgrade can turn drain mode back off, so the read is the truth, not the write's answer.
+   * After a write that failed, the next round reads first; writing again is a retry of the call,
+   * made only while the call's budget allows it.
    */
   async setDrainMode(sessionHostName: string, drain: boolean): Promise<void> {
     const operation = this.op("setDrainMode", sessionHostName);
     const wanted = !drain;
-    let lastWriteError: PortError | undefined;
+    let failedWrite: PortError | undefined;
     for (let round = 0; round < Math.max(1, this.tuning.drainVerifyAttempts); round++) {
       if (round > 0) await this.tuning.sleep(this.tuning.drainVerifyDelayMs);
       const current = await this.readAllowNewSession(sessionHostName, operation);
       if (current === wanted) return;
+      if (failedWrite) {
+        const decision = activeBudget()?.decide(failureFacts(failedWrite));
+        if (!decision?.retry) throw failedWrite;
+        const extraMs = decision.delayMs - this.tuning.drainVerifyDelayMs;
+        if (extraMs > 0) await this.tuning.sleep(extraMs);
+      }
       try {
         await this.client.sessionHosts.update(this.pool.resourceGroupName, this.pool.name, sessionHostName, {
           sessionHost: { allowNewSession: wanted },
         });
-        lastWriteError = undefined;
+        failedWrite = undefined;
       } catch (error) {
-        const mapped = toPortError(error, operation);
+        const mapped = this.portError(error, operation);
         if (mapped.kind !== "transient") throw mapped;
-        // Transient: the write may apply later; the next round's read decides.
-        lastWriteError = mapped;
+        // The write may still apply late: the next round's read decides.
+        failedWrite = mapped;
         continue;
       }
       if ((await this.readAllowNewSession(sessionHostName, operation)) === wanted) return;
     }
-    if (lastWriteError) throw lastWriteError;
+    if (failedWrite) throw failedWrite;
     throw new PortError(
       "transient",
       operation,
@@ -258,7 +281,7 @@ export class AzureHostPoolAdapter implements HostPoolPort {
       );
       return host.allowNewSession !== false;
     } catch (error) {
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
   }
 
@@ -269,7 +292,7 @@ export class AzureHostPoolAdapter implements HostPoolPort {
       });
     } catch (error) {
       if (isNotFound(error)) return;
-      throw toPortError(error, this.op("removeSessionHost", sessionHostName));
+      throw this.portError(error, this.op("removeSessionHost", sessionHostName));
     }
   }
 
@@ -307,7 +330,7 @@ export class AzureHostPoolAdapter implements HostPoolPort {
         hostPool: { registrationInfo: { expirationTime, registrationTokenOperation: "Update" } },
       });
     } catch (error) {
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
     const renewed = await this.registrationExpiry(operation);
     if (renewed === undefined || renewed < neededUntil) {
@@ -336,7 +359,7 @@ export class AzureHostPoolAdapter implements HostPoolPort {
     } catch (error) {
       // No registration info on the pool yet.
       if (isNotFound(error)) return undefined;
-      throw toPortError(error, operation, token ? [token] : []);
+      throw this.portError(error, operation, token ? [token] : []);
     }
   }
 
@@ -354,83 +377,46 @@ export class AzureHostPoolAdapter implements HostPoolPort {
   }
 
   /**
-   * Compare-and-swap of the record tags:
-   * 1. read the pool; its record token must equal `expectedEtag`, else RecordConflictError;
-   * 2. PATCH the complete tag set (ARM replaces `tags` as a whole on PATCH, so the
-   *    administrators' own tags are carried over unchanged) with `If-Match: <ARM etag>` when
-   *    the pool has one — 412 is a conflict;
-   * 3. re-read: the record must be ours (same seq and writer id), else RecordConflictError.
-   * The 2024-04-03 specification declares no If-Match on HostPools_Update, so where ARM does not
-   * enforce it, two writers whose step 1 both precede both PATCHes can both see their own
-   * record in step 3 if their reads fall between the two PATCHes (see docs/azure.md).
+   * Compare-and-swap of the record tags without an etag: see recordWrite.ts and docs/azure.md
+   * ("Concurrency") for the protocol and what it assumes.
    */
-  async writeRecord(record: RolloutRecord | null, expectedEtag: string | null): Promise<string> {
+  writeRecord(record: RolloutRecord | null, expectedEtag: string | null): Promise<string> {
     const operation = this.op("writeRecord");
-    const pool = await this.getPool(operation);
-    let current;
-    try {
-      current = decodeRecord(pool.tags).header;
-    } catch (error) {
-      if (error instanceof RecordTagsError)
-        throw new PortError("permanent", operation, error.message, "InvalidRecord");
-      throw error;
-    }
-    const currentToken = current ? tokenOf(current) : null;
-    // "" is what a clearing write returns: the same "no record" as null.
-    if ((currentToken ?? "") !== (expectedEtag ?? "")) {
-      throw new RecordConflictError(
-        `the rollout record on host pool ${this.pool.name} changed since it was read (expected ${expectedEtag ?? "none"}, found ${currentToken ?? "none"})`,
-      );
-    }
-    // Clearing a record that is not there: nothing to write.
-    if (record === null && !current) return "";
-    const writer = randomBytes(4).toString("hex");
-    let encoded;
-    try {
-      encoded = encodeRecord(pool.tags, record, (current?.seq ?? 0) + 1, writer);
-    } catch (error) {
-      if (error instanceof RecordTagsError)
-        throw new PortError("permanent", operation, error.message, "RecordTooLarge");
-      throw error;
-    }
-    try {
-      await this.client.hostPools.update(this.pool.resourceGroupName, this.pool.name, {
-        hostPool: { tags: encoded.tags },
-        ...(pool.etag ? { requestOptions: { customHeaders: { "If-Match": pool.etag } } } : {}),
-      });
-    } catch (error) {
-      if (statusCodeOf(error) === 412) {
-        throw new RecordConflictError(
-          `the host pool ${this.pool.name} changed while the rollout record was written (412)`,
-        );
-      }
-      throw toPortError(error, operation);
-    }
-    const after = await this.getPool(operation);
-    let stored;
-    try {
-      stored = decodeRecord(after.tags).header;
-    } catch (error) {
-      if (error instanceof RecordTagsError)
-        throw new RecordConflictError(`another writer changed the rollout record: ${error.message}`);
-      throw error;
-    }
-    const wantedToken = encoded.header ? tokenOf(encoded.header) : null;
-    const storedToken = stored ? tokenOf(stored) : null;
-    if (storedToken !== wantedToken) {
-      throw new RecordConflictError(
-        `another writer changed the rollout record of host pool ${this.pool.name} concurrently (read back ${storedToken ?? "none"})`,
-      );
-    }
-    // Clearing leaves no token; the port's contract for "no record" is null, but writeRecord returns a string.
-    return wantedToken ?? "";
+    const { resourceGroupName, name } = this.pool;
+    const writer = new RecordWriter(
+      {
+        read: async () => (await this.getPool(operation)).tags ?? {},
+        readOnce: async (timeoutMs) =>
+          (await singleAttempt({ attemptTimeoutMs: timeoutMs }, () => this.getPool(operation))).tags ?? {},
+        writeOnce: async (tags, options) => {
+          try {
+            await singleAttempt(options, () =>
+              this.client.hostPools.update(resourceGroupName, name, { hostPool: { tags } }),
+            );
+          } catch (error) {
+            throw this.portError(error, operation);
+          }
+        },
+        write: async (tags) => {
+          try {
+            await this.client.hostPools.update(resourceGroupName, name, { hostPool: { tags } });
+          } catch (error) {
+            throw this.portError(error, operation);
+          }
+        },
+      },
+      this.tuning.record,
+      { monotonicNow: this.tuning.monotonicNow, sleep: this.tuning.sleep },
+      `host pool ${name}`,
+    );
+    return writer.write(record, expectedEtag, operation);
   }
 
   private async getPool(operation: string): Promise<HostPool> {
     try {
       return await this.client.hostPools.get(this.pool.resourceGroupName, this.pool.name);
     } catch (error) {
-      throw toPortError(error, operation);
+      throw this.portError(error, operation);
     }
   }
 }

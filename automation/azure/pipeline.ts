@@ -1,9 +1,10 @@
 /**
  * What every Azure SDK client of the adapters shares: endpoint, TLS trust (a test CA for the
- * local emulator), and the retry policy that replaces the SDK default (see retryPolicy.ts).
+ * local emulator), and the retry policy that replaces the SDK default (see retryPolicy.ts), with
+ * one throttle gate for all clients of the same principal.
  */
 import type { Pipeline, TlsSettings } from "@azure/core-rest-pipeline";
-import { ARM_RETRY_POLICY_NAME, armRetryPolicy, type RetrySettings } from "./retryPolicy";
+import { ARM_RETRY_POLICY_NAME, type RetrySettings, type ThrottleGate, armRetryPolicy } from "./retryPolicy";
 
 /** Name of the retry policy @azure/core-rest-pipeline installs by default. */
 const SDK_DEFAULT_RETRY_POLICY = "defaultRetryPolicy";
@@ -19,8 +20,8 @@ export interface PipelineSettings {
 }
 
 /** Swaps the SDK's default retry policy for ours, in the same pipeline phase. */
-export function installRetryPolicy(pipeline: Pipeline, retry: Partial<RetrySettings> = {}): void {
+export function installRetryPolicy(pipeline: Pipeline, settings: RetrySettings, gate: ThrottleGate): void {
   pipeline.removePolicy({ name: SDK_DEFAULT_RETRY_POLICY });
   pipeline.removePolicy({ name: ARM_RETRY_POLICY_NAME });
-  pipeline.addPolicy(armRetryPolicy(retry), { phase: "Retry" });
+  pipeline.addPolicy(armRetryPolicy(settings, gate), { phase: "Retry" });
 }

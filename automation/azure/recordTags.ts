@@ -5,9 +5,11 @@
  * tags belong to its administrators. So the record (JSON) is split across chunk tags
  * `avd-rollout.record.0 .. n-1`, described by one header tag `avd-rollout.record`:
  *
- *   {"v":1,"seq":7,"n":3,"enc":"json","w":"5f0c9a1e","h":"<sha256 prefix>"}
+ *   {"v":1,"seq":7,"n":3,"enc":"json","w":"5f0c9a1e2b7d4c60","p":"6-0a1b2c3d4e5f6789","h":"<sha256 prefix>"}
  *
  * - `seq` counts writes: with the writer id `w` it forms the concurrency token.
+ * - `p` is the token of the record this one was written over (absent on the first), so a writer
+ *   that finds a successor of its own write knows its write had landed.
  * - `enc` is `json` (readable in the portal) when the chunks fit, else `deflate` (raw deflate,
  *   base64), which keeps a 1,000-host plan within the budget.
  * - `h` detects a record somebody edited by hand (a torn or partial edit is refused, never
@@ -31,6 +33,8 @@ export interface RecordHeader {
   enc: "json" | "deflate";
   /** Writer id: random per write, so two writers of the same seq differ. */
   w: string;
+  /** Token of the record this one replaced. */
+  p?: string;
   h: string;
 }
 
@@ -88,6 +92,7 @@ export function readHeader(tags: Tags | undefined): RecordHeader | undefined {
     !Number.isInteger(h.n) ||
     (h.enc !== "json" && h.enc !== "deflate") ||
     typeof h.w !== "string" ||
+    (h.p !== undefined && typeof h.p !== "string") ||
     typeof h.h !== "string"
   ) {
     throw new RecordTagsError(
@@ -134,6 +139,7 @@ export function encodeRecord(
   record: RolloutRecord | null,
   seq: number,
   writer: string,
+  previous?: string,
 ): { tags: Tags; header: RecordHeader | undefined } {
   const tags = foreignTags(current);
   if (record === null) return { tags, header: undefined };
@@ -152,7 +158,15 @@ export function encodeRecord(
         `of the host pool's ${MAX_TAGS_PER_RESOURCE} are free (${Object.keys(tags).length} are in use); remove some host pool tags`,
     );
   }
-  const header: RecordHeader = { v: 1, seq, n: chunks.length, enc, w: writer, h: digest(chunks.join("")) };
+  const header: RecordHeader = {
+    v: 1,
+    seq,
+    n: chunks.length,
+    enc,
+    w: writer,
+    ...(previous ? { p: previous } : {}),
+    h: digest(chunks.join("")),
+  };
   tags[HEADER_TAG] = JSON.stringify(header);
   chunks.forEach((value, i) => (tags[`${CHUNK_TAG_PREFIX}${i}`] = value));
   return { tags, header };

@@ -1,30 +1,33 @@
 /**
- * The retry policy the adapters put in the SDK pipelines' "Retry" phase.
+ * The HTTP side of the one retry budget (automation/core/retryBudget.ts): the policy the adapters
+ * put in the SDK pipelines' "Retry" phase instead of @azure/core-rest-pipeline's default.
  *
- * It keeps the semantics of @azure/core-rest-pipeline's default policy (throttlingRetryStrategy:
- * Retry-After on 429/503 in seconds, as an HTTP date, or as `retry-after-ms` /
- * `x-ms-retry-after-ms`; exponentialRetryStrategy: jittered exponential backoff on 408/5xx and
- * socket errors) and adds what that policy lacks, which is why it replaces it instead of
- * configuring it:
- * - an injectable `sleep`, so tests and the virtual-clock rehearsal do not wait in real time
- *   (the core policy hard-wires a real-time delay), and an `onRetry` observer;
- * - a per-attempt timeout (`request.timeout`), with a timed-out attempt retried like a reset;
- * - a cap on Retry-After: a server asking for longer than `maxRetryAfterMs` gets the 429 handed
- *   back (a transient PortError) so the driver's own host-level backoff decides, instead of a
- *   call silently hanging for an hour;
- * - no blind retry of a non-idempotent request (sendMessage) after an ambiguous failure
- *   (500/502/504, timeout, reset): it may have been applied, and users would get the notice
- *   twice. 429/503 with Retry-After and refused connections were certainly not applied, so
- *   those are retried for every request.
+ * It does not decide on its own. For each failed attempt it asks the budget of the port call it
+ * runs in (opened by the port wrapper, `retryingPorts.ts`) whether and when to try again — so an
+ * HTTP retry and a port-level retry draw on the same attempts and the same total wait, and a
+ * message is never repeated after an ambiguous failure. Without a budget (an adapter used outside
+ * its wrapper) nothing is retried. What it adds beneath the budget:
+ * - the facts of each outcome (armErrors.ts): transient or not, may it have applied, Retry-After
+ *   (seconds, HTTP date, `x-ms-retry-after-ms` / `retry-after-ms`);
+ * - a per-attempt timeout (`request.timeout`), a timed-out attempt counting as ambiguous;
+ * - a throttle gate shared by every client of one `createAzurePorts` (one principal): after a
+ *   429/503 with Retry-After, no request of that kind (read or write, as ARM counts them) is sent
+ *   before it has passed — waited in place up to the budget's `maxRetryAfterMs`, else refused at
+ *   once with a transient error carrying the time left;
+ * - single-attempt steps for the adapters' own protocols (the record write), which must not be
+ *   repeated blindly nor sent late.
+ * Waits use an injectable `sleep` and `now`, so tests never wait in real time.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { AbortSignalLike } from "@azure/abort-controller";
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { NETWORK_ERROR_CODES } from "./armErrors";
+import { DEFAULT_RETRY_BUDGET, type RetryBudgetPolicy, activeBudget } from "../core/retryBudget";
+import { SendWindowClosedError, ThrottledLocallyError, httpFailureFacts, parseRetryAfter } from "./armErrors";
 
 export const ARM_RETRY_POLICY_NAME = "avdRolloutArmRetryPolicy";
 
 export interface RetryInfo {
-  /** 1 for the first retry. */
+  /** 1 for the first retry of this request. */
   attempt: number;
   delayMs: number;
   reason: string;
@@ -34,35 +37,49 @@ export interface RetryInfo {
 }
 
 export interface RetrySettings {
-  /** Retries after the first attempt (default 4). */
+  /** Retries after the first attempt, per port call across all layers (default 4). */
   maxRetries: number;
-  /** Base delay of the exponential backoff (default 1 s). */
+  /** Backoff before the first retry when ARM names no Retry-After (default 2 s); doubles. */
   retryDelayMs: number;
   /** Upper bound of one backoff delay (default 30 s). */
   maxRetryDelayMs: number;
-  /** Longest Retry-After honoured in-call (default 60 s). */
+  /** Longest Retry-After waited in place (default 60 s); longer ends the call with `retryAfterMs`. */
   maxRetryAfterMs: number;
+  /** Total waiting of one port call across its retries (default 120 s). */
+  maxTotalWaitMs: number;
   /** Timeout of one HTTP attempt, until response headers (default 60 s). */
   attemptTimeoutMs: number;
   sleep: (ms: number, signal?: AbortSignalLike) => Promise<void>;
   /** Called before each retry's wait. */
   onRetry?: (info: RetryInfo) => void;
-  /** Source of randomness for jitter (default Math.random). */
+  /** Source of randomness for backoff jitter (default Math.random). */
   random: () => number;
-  /** Wall-clock now (ms), for Retry-After given as an HTTP date. */
+  /** Wall-clock now (ms): Retry-After HTTP dates and the throttle gate. */
   now: () => number;
 }
 
 export const DEFAULT_RETRY_SETTINGS: RetrySettings = {
-  maxRetries: 4,
-  retryDelayMs: 1_000,
-  maxRetryDelayMs: 30_000,
-  maxRetryAfterMs: 60_000,
+  maxRetries: DEFAULT_RETRY_BUDGET.tries - 1,
+  retryDelayMs: DEFAULT_RETRY_BUDGET.firstDelayMs,
+  maxRetryDelayMs: DEFAULT_RETRY_BUDGET.maxDelayMs,
+  maxRetryAfterMs: DEFAULT_RETRY_BUDGET.maxRetryAfterMs,
+  maxTotalWaitMs: DEFAULT_RETRY_BUDGET.maxTotalWaitMs,
   attemptTimeoutMs: 60_000,
   sleep: realSleep,
   random: Math.random,
   now: Date.now,
 };
+
+/** The budget policy of the adapters' own port wrapper (the driver's wrapper brings its own). */
+export function budgetPolicyOf(settings: RetrySettings): RetryBudgetPolicy {
+  return {
+    tries: settings.maxRetries + 1,
+    firstDelayMs: settings.retryDelayMs,
+    maxDelayMs: settings.maxRetryDelayMs,
+    maxRetryAfterMs: settings.maxRetryAfterMs,
+    maxTotalWaitMs: settings.maxTotalWaitMs,
+  };
+}
 
 export function realSleep(ms: number, signal?: AbortSignalLike): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -88,121 +105,99 @@ function abortError(): Error {
   return error;
 }
 
+/** ARM counts reads and writes separately when it throttles a principal. */
+export type RequestKind = "read" | "write";
+
+export function requestKind(request: Pick<PipelineRequest, "method">): RequestKind {
+  return request.method === "GET" || request.method === "HEAD" ? "read" : "write";
+}
+
 /**
- * Milliseconds a 429/503 asks the client to wait, from `retry-after-ms`, `x-ms-retry-after-ms`
- * or `Retry-After` (delta-seconds or an HTTP date); undefined when none is given or parseable.
+ * "No request before Retry-After", for every client of one principal: remembers until when ARM
+ * asked it not to send reads or writes, and holds (or refuses) requests of that kind until then.
  */
-export function retryAfterMs(
-  headers: { get(name: string): string | undefined },
-  now: number,
-): number | undefined {
-  for (const name of ["retry-after-ms", "x-ms-retry-after-ms"]) {
-    const value = headers.get(name);
-    if (value !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value));
+export class ThrottleGate {
+  private readonly notBefore: Record<RequestKind, number> = { read: 0, write: 0 };
+
+  constructor(
+    private readonly now: () => number,
+    private readonly sleep: (ms: number, signal?: AbortSignalLike) => Promise<void>,
+  ) {}
+
+  /** ARM answered a request of `kind` with a Retry-After of `ms`; returns the instant it holds until. */
+  hold(kind: RequestKind, ms: number): number {
+    this.notBefore[kind] = Math.max(this.notBefore[kind], this.now() + ms);
+    return this.notBefore[kind];
   }
-  const value = headers.get("retry-after");
-  if (value === undefined || value.trim() === "") return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.max(0, Number(value) * 1000);
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, at - now) : undefined;
+
+  /**
+   * Someone has waited out the hold that ended at `until` (with the injected sleep, whose time
+   * need not be the wall clock's in tests): requests of `kind` may go, unless ARM asked for longer since.
+   */
+  served(kind: RequestKind, until: number): void {
+    if (this.notBefore[kind] === until) this.notBefore[kind] = 0;
+  }
+
+  /** Milliseconds before a request of `kind` may be sent (0 when it may now). */
+  remaining(kind: RequestKind): number {
+    return Math.max(0, this.notBefore[kind] - this.now());
+  }
+
+  /** Waits until a request of `kind` may be sent, or throws ThrottledLocallyError when that is longer than `maxWaitMs`. */
+  async admit(kind: RequestKind, maxWaitMs: number, signal?: AbortSignalLike): Promise<void> {
+    const until = this.notBefore[kind];
+    const wait = this.remaining(kind);
+    if (wait <= 0) return;
+    if (wait > maxWaitMs) throw new ThrottledLocallyError(wait, kind);
+    await this.sleep(wait, signal);
+    this.served(kind, until);
+  }
 }
 
-/** Exponential backoff with "equal jitter": half fixed, half random, like the core policy. */
-export function backoffDelayMs(
-  retryIndex: number,
-  settings: Pick<RetrySettings, "retryDelayMs" | "maxRetryDelayMs" | "random">,
-): number {
-  const exponential = settings.retryDelayMs * 2 ** retryIndex;
-  const clamped = Math.min(settings.maxRetryDelayMs, exponential);
-  return clamped / 2 + settings.random() * (clamped / 2);
+/** A step of an adapter's own protocol: one attempt, sent only while `mayStillSend()` holds. */
+export interface SingleAttemptOptions {
+  /** Timeout of the attempt (default: the settings' `attemptTimeoutMs`). */
+  attemptTimeoutMs?: number;
+  /** Checked right before sending; false refuses with SendWindowClosedError (nothing sent). */
+  mayStillSend?: () => boolean;
 }
 
-/** Requests whose repetition could have a visible effect twice (a message shown twice). */
-export function isIdempotent(request: Pick<PipelineRequest, "method" | "url">): boolean {
-  if (request.method !== "POST") return true;
-  const path = request.url.split("?")[0].toLowerCase();
-  return !path.endsWith("/sendmessage");
+const singleAttemptScope = new AsyncLocalStorage<SingleAttemptOptions>();
+
+/**
+ * Runs `call` so that its requests are sent once each, never retried nor held back by the throttle
+ * gate (a request the gate would hold is refused instead): the caller decides what follows.
+ */
+export function singleAttempt<T>(options: SingleAttemptOptions, call: () => Promise<T>): Promise<T> {
+  return singleAttemptScope.run(options, call);
 }
 
 type Outcome = { response: PipelineResponse; error?: undefined } | { error: unknown; response?: undefined };
 
-interface Decision {
-  retry: boolean;
-  delayMs: number;
-  reason: string;
-}
-
-function decide(
-  outcome: Outcome,
-  request: PipelineRequest,
-  retryIndex: number,
-  settings: RetrySettings,
-): Decision {
-  const idempotent = isIdempotent(request);
-  const noRetry = (reason: string): Decision => ({ retry: false, delayMs: 0, reason });
-  const backoff = (reason: string): Decision => ({
-    retry: true,
-    delayMs: backoffDelayMs(retryIndex, settings),
-    reason,
-  });
-
-  const response = outcome.response ?? errorResponse(outcome.error);
-  if (response) {
-    const status = response.status;
-    if (status === 429 || status === 503) {
-      const after = retryAfterMs(response.headers, settings.now());
-      if (after !== undefined) {
-        if (after > settings.maxRetryAfterMs)
-          return noRetry(`HTTP ${status} asks for ${after} ms, beyond the cap`);
-        return { retry: true, delayMs: after, reason: `HTTP ${status} Retry-After` };
-      }
-      return idempotent || status === 429
-        ? backoff(`HTTP ${status}`)
-        : noRetry(`HTTP ${status} on a non-idempotent call`);
-    }
-    if (status === 408 || (status >= 500 && status !== 501 && status !== 505)) {
-      return idempotent ? backoff(`HTTP ${status}`) : noRetry(`HTTP ${status} on a non-idempotent call`);
-    }
-    if (outcome.response) return noRetry("success or permanent status");
+function armErrorCode(response: PipelineResponse): string | undefined {
+  const text = response.bodyAsText;
+  if (!text) return undefined;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown } };
+    return typeof body.error?.code === "string" ? body.error.code : undefined;
+  } catch {
+    return undefined;
   }
-
-  const error = outcome.error;
-  const code = errorCode(error);
-  if (code === "ECONNREFUSED") return backoff(code); // never reached the server
-  if (
-    isAbort(error) ||
-    (code !== undefined && (NETWORK_ERROR_CODES.has(code) || code === "REQUEST_SEND_ERROR"))
-  ) {
-    return idempotent ? backoff(code ?? "timeout") : noRetry(`${code ?? "timeout"} on a non-idempotent call`);
-  }
-  return noRetry("not retryable");
 }
 
-function errorResponse(error: unknown): PipelineResponse | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const response = (error as { response?: unknown }).response;
-  return typeof response === "object" && response !== null && "status" in response
-    ? (response as PipelineResponse)
-    : undefined;
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== "object" || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" ? code : undefined;
-}
-
-function isAbort(error: unknown): boolean {
-  return typeof error === "object" && error !== null && (error as { name?: unknown }).name === "AbortError";
-}
-
-export function armRetryPolicy(overrides: Partial<RetrySettings> = {}): PipelinePolicy {
-  const settings: RetrySettings = { ...DEFAULT_RETRY_SETTINGS, ...overrides };
+export function armRetryPolicy(settings: RetrySettings, gate: ThrottleGate): PipelinePolicy {
   return {
     name: ARM_RETRY_POLICY_NAME,
     async sendRequest(request, next) {
-      for (let retryIndex = 0; ; retryIndex++) {
-        if (settings.attemptTimeoutMs > 0) request.timeout = settings.attemptTimeoutMs;
+      const budget = activeBudget();
+      const single = singleAttemptScope.getStore();
+      const kind = requestKind(request);
+      const maxGateWaitMs = single ? 0 : (budget?.policy.maxRetryAfterMs ?? settings.maxRetryAfterMs);
+      for (let retry = 1; ; retry++) {
+        await gate.admit(kind, maxGateWaitMs, request.abortSignal);
+        if (single?.mayStillSend && !single.mayStillSend()) throw new SendWindowClosedError();
+        const timeout = single?.attemptTimeoutMs ?? settings.attemptTimeoutMs;
+        if (timeout > 0) request.timeout = timeout;
         let outcome: Outcome;
         try {
           outcome = { response: await next(request) };
@@ -211,23 +206,42 @@ export function armRetryPolicy(overrides: Partial<RetrySettings> = {}): Pipeline
           if (request.abortSignal?.aborted) throw error;
           outcome = { error };
         }
+        const response = outcome.response ?? responseOf(outcome.error);
+        if (response && response.status < 400) return response;
+        const retryAfterMs = response ? parseRetryAfter(response.headers, settings.now()) : undefined;
+        const heldUntil =
+          response && retryAfterMs !== undefined && (response.status === 429 || response.status === 503)
+            ? gate.hold(kind, retryAfterMs)
+            : undefined;
+        const facts = response
+          ? httpFailureFacts({ status: response.status, code: armErrorCode(response), retryAfterMs })
+          : httpFailureFacts({ error: outcome.error });
         const decision =
-          retryIndex < settings.maxRetries
-            ? decide(outcome, request, retryIndex, settings)
-            : { retry: false, delayMs: 0, reason: "retries exhausted" };
-        if (!decision.retry) {
+          single || !budget || !facts.transient
+            ? undefined
+            : budget.decide(facts, { random: settings.random, readOnly: kind === "read" });
+        if (!decision?.retry) {
           if (outcome.response) return outcome.response;
           throw outcome.error;
         }
         settings.onRetry?.({
-          attempt: retryIndex + 1,
+          attempt: retry,
           delayMs: decision.delayMs,
           reason: decision.reason,
           method: request.method,
           url: request.url.split("?")[0],
         });
         await settings.sleep(decision.delayMs, request.abortSignal);
+        if (heldUntil !== undefined) gate.served(kind, heldUntil);
       }
     },
   };
+}
+
+function responseOf(error: unknown): PipelineResponse | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const response = (error as { response?: unknown }).response;
+  return typeof response === "object" && response !== null && "status" in response
+    ? (response as PipelineResponse)
+    : undefined;
 }

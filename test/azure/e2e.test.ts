@@ -105,12 +105,14 @@ describe("end-to-end rehearsal through the Azure adapters and the ARM emulator",
     // The host that was drained is drained again; the one that was deallocated is deallocated again.
     expect(world.host("avd-5")!.sessionHost!.allowNewSession).toBe(false);
     expect(world.vm(world.ledgerEntry("avd-4")!.vmResourceId)!.powerState).toBe("deallocated");
-    // Every original VM went with its NIC and disk, through ARM.
-    const deletes = (route: string): number =>
-      emulator.log.byRoute(route, "DELETE").filter((r) => r.status === 202).length;
-    expect(deletes("VirtualMachines_Delete")).toBe(6);
-    expect(deletes("NetworkInterfaces_Delete")).toBe(6);
-    expect(deletes("Disks_Delete")).toBe(6);
+    // Every original VM went through ARM, its NIC and disk with it (deleteOption "Delete", as
+    // the program declares): the adapter's own deletes of them find nothing left (204).
+    const deletes = (route: string, status: number): number =>
+      emulator.log.byRoute(route, "DELETE").filter((r) => r.status === status).length;
+    expect(deletes("VirtualMachines_Delete", 202)).toBe(6);
+    expect(deletes("NetworkInterfaces_Delete", 204)).toBe(6);
+    expect(deletes("Disks_Delete", 204)).toBe(6);
+    expect(deletes("NetworkInterfaces_Delete", 202) + deletes("Disks_Delete", 202)).toBe(0);
     // The driver spoke to the data plane over HTTP: notices, drains, removals, the record.
     for (const route of [
       "UserSessions_SendMessage",

@@ -79,7 +79,7 @@ describe("long-running operations", () => {
     expect(await h.ports.compute.getPowerState(vmResourceId)).toBe("deallocated");
   });
 
-  it("reports a failed operation with its ARM code and the VM's name", async () => {
+  it("reports a failed operation with its ARM code, the VM's name and what to fix", async () => {
     const { vmResourceId } = h.backend.addHost({ host: "avdprod-0" });
     h.emulator.faults.inject({
       routes: ["VirtualMachines_Deallocate"],
@@ -89,7 +89,26 @@ describe("long-running operations", () => {
     const error = await h.ports.compute.deallocate(vmResourceId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PortError);
     expect((error as PortError).operation).toBe("compute.deallocate(avdprod-0-vm)");
-    expect(error).toMatchObject({ kind: "transient", code: "AllocationFailed" });
+    expect(error).toMatchObject({ kind: "permanent", code: "AllocationFailed" });
+    expect((error as PortError).message).toMatch(/Fix: .*another vmSizeId or zone/);
+    expect(h.emulator.log.byRoute("VirtualMachines_Deallocate")).toHaveLength(1);
+  });
+
+  it("retries an operation that ARM canceled (preempted), and finishes it", async () => {
+    const { vmResourceId } = h.backend.addHost({ host: "avdprod-0" });
+    h.emulator.faults.inject({
+      routes: ["VirtualMachines_Deallocate"],
+      times: 1,
+      action: {
+        kind: "lroFailed",
+        status: "Canceled",
+        code: "OperationPreempted",
+        message: "Operation execution has been preempted by a more recent operation.",
+      },
+    });
+    await h.ports.compute.deallocate(vmResourceId);
+    expect(await h.ports.compute.getPowerState(vmResourceId)).toBe("deallocated");
+    expect(h.emulator.log.byRoute("VirtualMachines_Deallocate")).toHaveLength(2);
   });
 
   it("classifies a failed operation with a non-retryable code as permanent", async () => {
@@ -134,28 +153,53 @@ describe("long-running operations", () => {
 });
 
 describe("deleting a VM", () => {
-  it("deletes the VM, then its NIC, then its OS disk", async () => {
+  const deletes = (): Array<[string | undefined, number]> =>
+    h.emulator.log
+      .all()
+      .filter((e) => e.method === "DELETE")
+      .map((e) => [e.route, e.status]);
+
+  it("with deleteOption Delete (as the program declares), ARM takes the NIC and disk with the VM", async () => {
     const { vmResourceId } = h.backend.addHost({ host: "avdprod-0" });
+    const vm = h.backend.getVm(vmResourceId)!;
+    expect([vm.nicDeleteOption, vm.osDiskDeleteOption]).toEqual(["Delete", "Delete"]);
+    await h.ports.compute.deleteVm(vmResourceId);
+    expect(h.backend.getVm(vmResourceId)).toBeUndefined();
+    expect(h.backend.nicExists(vm.nicIds[0])).toBe(false);
+    expect(h.backend.diskExists(vm.osDiskId)).toBe(false);
+    // The adapter still asks for the NIC and disk to go: they are gone already.
+    expect(deletes()).toEqual([
+      ["VirtualMachines_Delete", 202],
+      ["NetworkInterfaces_Delete", 204],
+      ["Disks_Delete", 204],
+    ]);
+  });
+
+  it("with deleteOption Detach, deletes the VM, then its NIC, then its OS disk", async () => {
+    const { vmResourceId } = h.backend.addHost({ host: "avdprod-0", deleteOption: "Detach" });
     const vm = h.backend.getVm(vmResourceId)!;
     await h.ports.compute.deleteVm(vmResourceId);
     expect(h.backend.getVm(vmResourceId)).toBeUndefined();
     expect(h.backend.nicExists(vm.nicIds[0])).toBe(false);
     expect(h.backend.diskExists(vm.osDiskId)).toBe(false);
-    const order = h.emulator.log
-      .all()
-      .filter((e) => e.method === "DELETE")
-      .map((e) => e.route);
-    expect(order).toEqual(["VirtualMachines_Delete", "NetworkInterfaces_Delete", "Disks_Delete"]);
+    expect(deletes()).toEqual([
+      ["VirtualMachines_Delete", 202],
+      ["NetworkInterfaces_Delete", 202],
+      ["Disks_Delete", 202],
+    ]);
   });
 
-  it("succeeds on a re-run when everything is gone already", async () => {
-    const { vmResourceId } = h.backend.addHost({ host: "avdprod-0" });
-    await h.ports.compute.deleteVm(vmResourceId);
-    await expect(h.ports.compute.deleteVm(vmResourceId)).resolves.toBeUndefined();
-  });
+  it.each(["Delete", "Detach"] as const)(
+    "succeeds on a re-run when everything is gone already (deleteOption %s)",
+    async (deleteOption) => {
+      const { vmResourceId } = h.backend.addHost({ host: "avdprod-0", deleteOption });
+      await h.ports.compute.deleteVm(vmResourceId);
+      await expect(h.ports.compute.deleteVm(vmResourceId)).resolves.toBeUndefined();
+    },
+  );
 
   it("after a crash between the VM's deletion and the NIC's, a re-run still removes NIC and disk", async () => {
-    const { vmResourceId } = h.backend.addHost({ host: "avdprod-0" });
+    const { vmResourceId } = h.backend.addHost({ host: "avdprod-0", deleteOption: "Detach" });
     const vm = h.backend.getVm(vmResourceId)!;
     h.backend.deleteVm(vmResourceId);
     await h.ports.compute.deleteVm(vmResourceId);
@@ -163,18 +207,21 @@ describe("deleting a VM", () => {
     expect(h.backend.diskExists(vm.osDiskId)).toBe(false);
   });
 
-  it("leaves other hosts' resources alone", async () => {
-    const a = h.backend.addHost({ host: "avdprod-0" });
-    const b = h.backend.addHost({ host: "avdprod-1" });
-    const vmB = h.backend.getVm(b.vmResourceId)!;
-    await h.ports.compute.deleteVm(a.vmResourceId);
-    expect(h.backend.getVm(b.vmResourceId)).toBeDefined();
-    expect(h.backend.nicExists(vmB.nicIds[0])).toBe(true);
-    expect(h.backend.diskExists(vmB.osDiskId)).toBe(true);
-  });
+  it.each(["Delete", "Detach"] as const)(
+    "leaves other hosts' resources alone (deleteOption %s)",
+    async (deleteOption) => {
+      const a = h.backend.addHost({ host: "avdprod-0", deleteOption });
+      const b = h.backend.addHost({ host: "avdprod-1", deleteOption });
+      const vmB = h.backend.getVm(b.vmResourceId)!;
+      await h.ports.compute.deleteVm(a.vmResourceId);
+      expect(h.backend.getVm(b.vmResourceId)).toBeDefined();
+      expect(h.backend.nicExists(vmB.nicIds[0])).toBe(true);
+      expect(h.backend.diskExists(vmB.osDiskId)).toBe(true);
+    },
+  );
 
   it("retries a 500 on the NIC deletion and finishes the job", async () => {
-    const { vmResourceId } = h.backend.addHost({ host: "avdprod-0" });
+    const { vmResourceId } = h.backend.addHost({ host: "avdprod-0", deleteOption: "Detach" });
     const vm = h.backend.getVm(vmResourceId)!;
     h.emulator.faults.inject({
       routes: ["NetworkInterfaces_Delete"],
@@ -183,6 +230,6 @@ describe("deleting a VM", () => {
     });
     await h.ports.compute.deleteVm(vmResourceId);
     expect(h.backend.nicExists(vm.nicIds[0])).toBe(false);
-    expect(h.retries.filter((r) => r.reason === "HTTP 500")).toHaveLength(2);
+    expect(h.retries.filter((r) => r.reason === "HTTP 500 InternalServerError")).toHaveLength(2);
   });
 });

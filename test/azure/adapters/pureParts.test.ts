@@ -9,13 +9,12 @@ import {
   sameResourceId,
   sessionHostNameOf,
 } from "../../../automation/azure/armIds";
-import { toPortError } from "../../../automation/azure/armErrors";
+import { parseRetryAfter, toPortError } from "../../../automation/azure/armErrors";
 import { CLOUDS, cloudFromConfig } from "../../../automation/azure/clouds";
 import { resolveSubscriptionId } from "../../../automation/azure/credentials";
 import { toSessionHostStatus, toUserSessionInfo } from "../../../automation/azure/hostPoolAdapter";
 import { powerStateFromStatuses } from "../../../automation/azure/powerState";
 import { redact } from "../../../automation/azure/redact";
-import { backoffDelayMs, isIdempotent, retryAfterMs } from "../../../automation/azure/retryPolicy";
 import { InputError } from "../../../automation/core/errors";
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] });
@@ -90,35 +89,13 @@ describe("retry timing", () => {
   const now = Date.parse("2026-11-25T20:00:00Z");
 
   it("parses Retry-After seconds, HTTP dates and the millisecond headers", () => {
-    expect(retryAfterMs(headers({ "retry-after": "5" }), now)).toBe(5_000);
-    expect(retryAfterMs(headers({ "retry-after": "Wed, 25 Nov 2026 20:00:30 GMT" }), now)).toBe(30_000);
-    expect(retryAfterMs(headers({ "retry-after": "Wed, 25 Nov 2026 19:00:00 GMT" }), now)).toBe(0);
-    expect(retryAfterMs(headers({ "x-ms-retry-after-ms": "250", "retry-after": "1" }), now)).toBe(250);
-    expect(retryAfterMs(headers({ "retry-after-ms": "40" }), now)).toBe(40);
-    expect(retryAfterMs(headers({ "retry-after": "soon" }), now)).toBeUndefined();
-    expect(retryAfterMs(headers({}), now)).toBeUndefined();
-  });
-
-  it("backs off exponentially with jitter, within the cap", () => {
-    const settings = { retryDelayMs: 1_000, maxRetryDelayMs: 8_000 };
-    expect(backoffDelayMs(0, { ...settings, random: () => 0 })).toBe(500);
-    expect(backoffDelayMs(0, { ...settings, random: () => 1 })).toBe(1_000);
-    expect(backoffDelayMs(2, { ...settings, random: () => 0.5 })).toBe(3_000);
-    expect(backoffDelayMs(10, { ...settings, random: () => 1 })).toBe(8_000);
-  });
-
-  it("treats sendMessage as the only non-idempotent request", () => {
-    expect(
-      isIdempotent({ method: "POST", url: "https://x/a/userSessions/1/sendMessage?api-version=1" }),
-    ).toBe(false);
-    expect(
-      isIdempotent({
-        method: "POST",
-        url: "https://x/a/hostPools/hp/retrieveRegistrationToken?api-version=1",
-      }),
-    ).toBe(true);
-    expect(isIdempotent({ method: "POST", url: "https://x/vm/deallocate?api-version=1" })).toBe(true);
-    expect(isIdempotent({ method: "PATCH", url: "https://x/sessionHosts/h" })).toBe(true);
+    expect(parseRetryAfter(headers({ "retry-after": "5" }), now)).toBe(5_000);
+    expect(parseRetryAfter(headers({ "retry-after": "Wed, 25 Nov 2026 20:00:30 GMT" }), now)).toBe(30_000);
+    expect(parseRetryAfter(headers({ "retry-after": "Wed, 25 Nov 2026 19:00:00 GMT" }), now)).toBe(0);
+    expect(parseRetryAfter(headers({ "x-ms-retry-after-ms": "250", "retry-after": "1" }), now)).toBe(250);
+    expect(parseRetryAfter(headers({ "retry-after-ms": "40" }), now)).toBe(40);
+    expect(parseRetryAfter(headers({ "retry-after": "soon" }), now)).toBeUndefined();
+    expect(parseRetryAfter(headers({}), now)).toBeUndefined();
   });
 });
 

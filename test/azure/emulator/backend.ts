@@ -30,6 +30,9 @@ export interface BackendUserSession {
   createTime?: string;
 }
 
+/** What deleting a VM does to a resource attached to it (`deleteOption` in the VM model). */
+export type DeleteOption = "Delete" | "Detach";
+
 export interface BackendVm {
   resourceId: string;
   location: string;
@@ -38,6 +41,10 @@ export interface BackendVm {
   powerState: PowerState;
   nicIds: string[];
   osDiskId: string;
+  /** `networkProfile.networkInterfaces[].properties.deleteOption` (the program declares `Delete`). */
+  nicDeleteOption: DeleteOption;
+  /** `storageProfile.osDisk.deleteOption` (the program declares `Delete`). */
+  osDiskDeleteOption: DeleteOption;
 }
 
 export interface RegistrationState {
@@ -58,9 +65,8 @@ export interface EmulatorBackend {
   now(): number;
 
   hostPoolTags(): Record<string, string>;
+  /** Replaces the host pool's tags as a whole (ARM's PATCH semantics for `tags`). */
   setHostPoolTags(tags: Record<string, string>): void;
-  /** Changes with every write to the host pool. */
-  hostPoolEtag(): string;
 
   registration(): RegistrationState;
   /** `registrationTokenOperation: "Update"`: a new token valid until `expirationTime`. */

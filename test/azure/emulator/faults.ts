@@ -10,12 +10,25 @@ export type RetryAfter = { seconds: number } | { httpDate: Date } | { millisecon
 export type FaultAction =
   /** 429 TooManyRequests with a Retry-After. */
   | { kind: "throttle"; retryAfter: RetryAfter }
-  /** Any ARM error status (500, 503, 404, 409 ...), optionally with Retry-After. */
-  | { kind: "status"; status: number; code?: string; message?: string; retryAfter?: RetryAfter }
+  /**
+   * Any ARM error status (500, 503, 404, 409 ...), optionally with Retry-After. With
+   * `afterApply`, the request is applied first and the error answered anyway (the service did
+   * the work but the answer says it failed: a 500 or 504 from a gateway after the provider ran).
+   */
+  | {
+      kind: "status";
+      status: number;
+      code?: string;
+      message?: string;
+      retryAfter?: RetryAfter;
+      afterApply?: boolean;
+    }
   /** Waits, then serves the request normally. */
   | { kind: "delay"; ms: number }
-  /** Destroys the connection without a response (a network reset). */
+  /** Destroys the connection without a response (a network reset); the request is not applied. */
   | { kind: "reset" }
+  /** Applies the request, then destroys the connection before answering: the response is lost. */
+  | { kind: "lostResponse" }
   /**
    * The write is not applied now but `applyAfterMs` later; meanwhile the caller gets a 504
    * GatewayTimeout (`gatewayTimeout`), a 200 showing the unchanged resource (`staleSuccess`), or
@@ -27,8 +40,11 @@ export type FaultAction =
       respond: "gatewayTimeout" | "staleSuccess" | "hang";
       hangMs?: number;
     }
-  /** A long-running operation is accepted but ends Failed with this error. */
-  | { kind: "lroFailed"; code: string; message: string };
+  /**
+   * A long-running operation is accepted but ends `Failed` (default) or `Canceled` with this error
+   * (ARM cancels an operation another one on the same resource preempted).
+   */
+  | { kind: "lroFailed"; code: string; message: string; status?: "Failed" | "Canceled" };
 
 export interface FaultRule {
   /** Route names (see routes); absent = every route (a global fault). */

@@ -7,7 +7,15 @@
 import { randomUUID } from "node:crypto";
 import { ArmError } from "./arm-error";
 
-export type OperationStatus = "InProgress" | "Succeeded" | "Failed";
+export type OperationStatus = "InProgress" | "Succeeded" | "Failed" | "Canceled";
+
+/** How an operation that does not succeed ends. */
+export interface LroFailure {
+  code: string;
+  message: string;
+  /** `Failed` (default), or `Canceled` (preempted by another operation on the resource). */
+  status?: "Failed" | "Canceled";
+}
 
 interface Operation {
   id: string;
@@ -16,7 +24,7 @@ interface Operation {
   pollsLeft: number;
   startTime: string;
   endTime?: string;
-  error?: { code: string; message: string };
+  failure?: LroFailure;
   complete: () => void;
 }
 
@@ -42,7 +50,7 @@ export class LroRegistry {
     apiVersion: string,
     method: "POST" | "DELETE",
     complete: () => void,
-    failure?: { code: string; message: string },
+    failure?: LroFailure,
   ): StartedOperation {
     const id = randomUUID();
     this.operations.set(id, {
@@ -52,7 +60,7 @@ export class LroRegistry {
       pollsLeft: this.pollsToComplete,
       startTime: new Date().toISOString(),
       complete,
-      ...(failure ? { error: failure } : {}),
+      ...(failure ? { failure } : {}),
     });
     const base = `${origin}${operationsPath}/${id}`;
     const headers: Record<string, string> = {
@@ -68,7 +76,8 @@ export class LroRegistry {
     const op = this.advance(id);
     const body: Record<string, unknown> = { name: op.id, status: op.status, startTime: op.startTime };
     if (op.endTime) body["endTime"] = op.endTime;
-    if (op.error) body["error"] = op.error;
+    if (op.failure && op.status !== "InProgress")
+      body["error"] = { code: op.failure.code, message: op.failure.message };
     return { status: 200, body, headers: this.retryHeaders(op) };
   }
 
@@ -76,7 +85,7 @@ export class LroRegistry {
   pollLocation(id: string): { status: number; body?: unknown; headers: Record<string, string> } {
     const op = this.advance(id);
     if (op.status === "InProgress") return { status: 202, headers: this.retryHeaders(op) };
-    if (op.status === "Failed") throw new ArmError(400, op.error!.code, op.error!.message);
+    if (op.failure && op.status !== "Succeeded") throw new ArmError(400, op.failure.code, op.failure.message);
     return { status: op.method === "DELETE" ? 204 : 200, headers: {} };
   }
 
@@ -91,8 +100,8 @@ export class LroRegistry {
     op.pollsLeft--;
     if (op.pollsLeft > 0) return op;
     op.endTime = new Date().toISOString();
-    if (op.error) {
-      op.status = "Failed";
+    if (op.failure) {
+      op.status = op.failure.status ?? "Failed";
     } else {
       op.complete();
       op.status = "Succeeded";

@@ -8,6 +8,7 @@ import type {
   BackendSessionHost,
   BackendUserSession,
   BackendVm,
+  DeleteOption,
   EmulatorBackend,
   RegistrationState,
 } from "./backend";
@@ -19,6 +20,8 @@ export interface MemoryHostSpec {
   allowNewSession?: boolean;
   status?: SessionHostStatus;
   powerState?: PowerState;
+  /** The NIC's and OS disk's `deleteOption` (default `Delete`, as the program declares). */
+  deleteOption?: DeleteOption;
 }
 
 export interface DeliveredMessage {
@@ -37,7 +40,6 @@ export class MemoryBackend implements EmulatorBackend {
   readonly messages: DeliveredMessage[] = [];
 
   private tags: Record<string, string> = {};
-  private etagVersion = 1;
   private reg: RegistrationState = { expirationTime: null, token: null };
   private readonly hosts = new Map<string, BackendSessionHost>();
   private readonly sessions: BackendUserSession[] = [];
@@ -72,6 +74,8 @@ export class MemoryBackend implements EmulatorBackend {
       powerState,
       nicIds: [nicId],
       osDiskId: diskId,
+      nicDeleteOption: spec.deleteOption ?? "Delete",
+      osDiskDeleteOption: spec.deleteOption ?? "Delete",
     });
     this.nics.add(nicId.toLowerCase());
     this.disks.add(diskId.toLowerCase());
@@ -110,15 +114,10 @@ export class MemoryBackend implements EmulatorBackend {
 
   setHostPoolTags(tags: Record<string, string>): void {
     this.tags = { ...tags };
-    this.etagVersion++;
   }
 
   hostPoolSettings(): { maxSessionLimit: number; loadBalancerType: "BreadthFirst" | "DepthFirst" } {
     return { maxSessionLimit: 12, loadBalancerType: "BreadthFirst" };
-  }
-
-  hostPoolEtag(): string {
-    return `"${this.etagVersion.toString(16).padStart(8, "0")}-0000-0000-0000-000000000000"`;
   }
 
   registration(): RegistrationState {
@@ -127,12 +126,10 @@ export class MemoryBackend implements EmulatorBackend {
 
   renewRegistration(expirationTime: string): void {
     this.reg = { expirationTime, token: `fake-registration-token-${randomUUID()}` };
-    this.etagVersion++;
   }
 
   deleteRegistration(): void {
     this.reg = { expirationTime: null, token: null };
-    this.etagVersion++;
   }
 
   listSessionHosts(): BackendSessionHost[] {

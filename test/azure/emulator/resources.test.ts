@@ -1,6 +1,7 @@
 /**
  * What the emulator serves, checked over raw HTTPS: paging with absolute nextLinks, ARM's
- * long-running operation protocol, optimistic concurrency and tag limits on the host pool,
+ * long-running operation protocol (completed, failed, canceled), host pools without etag and
+ * their tag limits, VM deletion that takes NIC and disk along as their deleteOption says,
  * registration token bounds, ARM's dependency rules for NICs and disks, fault injection, and
  * TLS trust of the generated certificate only.
  */
@@ -107,25 +108,84 @@ describe("ARM emulator: resources and protocols", () => {
     );
   });
 
-  it("applies ARM's If-Match on the host pool: a stale etag gets 412 and changes nothing", async () => {
+  it("returns no etag on a host pool, ignores If-Match (off-specification), and replaces tags whole", async () => {
+    backend.setHostPoolTags({ costCenter: "42" });
     const got = await armRequest(emulator, "GET", pool(), { query: { "api-version": DV } });
-    const etag = (got.body as { etag: string }).etag;
-    expect(got.headers["etag"]).toBe(etag);
-    const ok = await armRequest(emulator, "PATCH", pool(), {
+    expect(got.headers["etag"]).toBeUndefined();
+    expect((got.body as Record<string, unknown>)["etag"]).toBeUndefined();
+    const first = await armRequest(emulator, "PATCH", pool(), {
       query: { "api-version": DV },
       body: { tags: { a: "1" } },
-      headers: { "If-Match": etag },
     });
-    expect(ok.status).toBe(200);
-    const stale = await armRequest(emulator, "PATCH", pool(), {
+    expect(first.status).toBe(200);
+    expect((first.body as Record<string, unknown>)["etag"]).toBeUndefined();
+    // Whatever If-Match says, the service applies the PATCH: last writer wins.
+    const second = await armRequest(emulator, "PATCH", pool(), {
       query: { "api-version": DV },
       body: { tags: { a: "2" } },
-      headers: { "If-Match": etag },
+      headers: { "If-Match": '"some-stale-etag"' },
     });
-    expect(stale.status).toBe(412);
-    expect((stale.body as { error: { code: string } }).error.code).toBe("PreconditionFailed");
-    expect(backend.hostPoolTags()).toEqual({ a: "1" });
+    expect(second.status).toBe(200);
+    expect(backend.hostPoolTags()).toEqual({ a: "2" });
+    expect(emulator.log.violations().map((v) => v.violation)).toEqual([
+      "HostPools_Update defines no 'if-match' header; the service ignores it",
+    ]);
   });
+
+  it("answers a Canceled long-running operation as ARM does, and changes nothing", async () => {
+    emulator.lro.pollsToComplete = 1;
+    emulator.faults.inject({
+      routes: ["VirtualMachines_Deallocate"],
+      times: 1,
+      action: {
+        kind: "lroFailed",
+        status: "Canceled",
+        code: "OperationPreempted",
+        message: "Operation execution has been preempted by a more recent operation.",
+      },
+    });
+    const accepted = await armRequest(emulator, "POST", `${vmPath(0)}/deallocate`, {
+      query: { "api-version": VM_V },
+    });
+    expect(accepted.status).toBe(202);
+    const status = await armRequest(emulator, "GET", accepted.headers["azure-asyncoperation"]!);
+    expect(status).toMatchObject({
+      status: 200,
+      body: { status: "Canceled", error: { code: "OperationPreempted" } },
+    });
+    expect((status.body as { endTime?: string }).endTime).toBeDefined();
+    expect(backend.getVm(vmPath(0))!.powerState).not.toBe("deallocated");
+  });
+
+  it.each([
+    ["Delete", false],
+    ["Detach", true],
+  ] as const)(
+    "deletes a VM's NIC and OS disk with it when their deleteOption is %s",
+    async (deleteOption, remain) => {
+      const { vmResourceId } = backend.addHost({ host: "avd-7", deleteOption });
+      const vm = backend.getVm(vmResourceId)!;
+      const got = await armRequest(emulator, "GET", vmResourceId, { query: { "api-version": VM_V } });
+      const props = (
+        got.body as {
+          properties: {
+            storageProfile: { osDisk: { deleteOption: string } };
+            networkProfile: { networkInterfaces: Array<{ properties: { deleteOption: string } }> };
+          };
+        }
+      ).properties;
+      expect(props.storageProfile.osDisk.deleteOption).toBe(deleteOption);
+      expect(props.networkProfile.networkInterfaces[0]!.properties.deleteOption).toBe(deleteOption);
+
+      emulator.lro.pollsToComplete = 1;
+      const accepted = await armRequest(emulator, "DELETE", vmResourceId, { query: { "api-version": VM_V } });
+      expect(accepted.status).toBe(202);
+      await armRequest(emulator, "GET", accepted.headers["azure-asyncoperation"]!);
+      expect(backend.getVm(vmResourceId)).toBeUndefined();
+      expect(backend.nicExists(vm.nicIds[0]!)).toBe(remain);
+      expect(backend.diskExists(vm.osDiskId)).toBe(remain);
+    },
+  );
 
   it("enforces ARM's tag limits: 256-character values, 50 tags", async () => {
     const long = await armRequest(emulator, "PATCH", pool(), {
@@ -284,6 +344,32 @@ describe("ARM emulator: resources and protocols", () => {
     );
     expect(outcome).toBe("ECONNRESET");
     expect(backend.sessionHost("avd-1.corp.contoso.com")!.allowNewSession).toBe(false);
+  });
+
+  it("applies a write and loses its answer, or applies it and answers an error anyway", async () => {
+    const host = (i: number): string => `${pool()}/sessionHosts/avd-${i}.corp.contoso.com`;
+    emulator.faults.inject({ routes: ["SessionHosts_Update"], times: 1, action: { kind: "lostResponse" } });
+    const lost = await armRequest(emulator, "PATCH", host(2), {
+      query: { "api-version": DV },
+      body: { properties: { allowNewSession: false } },
+    }).then(
+      (res) => `status ${res.status}`,
+      (error: NodeJS.ErrnoException) => error.code ?? error.message,
+    );
+    expect(lost).toBe("ECONNRESET");
+    expect(backend.sessionHost("avd-2.corp.contoso.com")!.allowNewSession).toBe(false);
+
+    emulator.faults.inject({
+      routes: ["SessionHosts_Update"],
+      times: 1,
+      action: { kind: "status", status: 500, afterApply: true },
+    });
+    const failed = await armRequest(emulator, "PATCH", host(3), {
+      query: { "api-version": DV },
+      body: { properties: { allowNewSession: false } },
+    });
+    expect(failed.status).toBe(500);
+    expect(backend.sessionHost("avd-3.corp.contoso.com")!.allowNewSession).toBe(false);
   });
 
   it("is trusted through its own certificate only: TLS verification stays on", async () => {

@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { EmulatorBackend } from "./backend";
-import type { LroRegistry } from "./lro";
+import type { LroFailure, LroRegistry } from "./lro";
 
 export type QueryRule = "boolean" | "integer" | "string" | readonly string[];
 
@@ -20,7 +20,7 @@ export interface RouteContext {
   backend: EmulatorBackend;
   lro: LroRegistry;
   /** Set when a `lroFailed` fault applies to this request. */
-  lroFailure?: { code: string; message: string };
+  lroFailure?: LroFailure;
 }
 
 export interface RouteResult {
@@ -54,6 +54,11 @@ export interface Route {
   handle(ctx: RouteContext): RouteResult;
   /** What a GET would answer now, without applying the write (used by the `staleSuccess` fault). */
   current?(ctx: RouteContext): RouteResult;
+  /**
+   * Request headers the operation does not define and a client must not rely on: the service
+   * ignores them (the request is served), the emulator records a violation.
+   */
+  undefinedHeaders?: readonly string[];
 }
 
 /** Matches a path against a template, literal segments case-insensitively (ARM paths are). */

@@ -36,6 +36,8 @@ export interface ArmEmulatorOptions {
   /** The bearer token the emulator accepts. Default {@link EMULATOR_TOKEN}. */
   token?: string;
   certificate?: TestCertificate;
+  /** The emulator's clock (ms): request log times. Default Date.now; tests on virtual time pass theirs. */
+  now?: () => number;
 }
 
 export interface ArmEmulator {
@@ -60,6 +62,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
   const log = new RequestLog();
   const lro = new LroRegistry();
   const token = options.token ?? EMULATOR_TOKEN;
+  const now = options.now ?? Date.now;
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const later = (ms: number, fn: () => void): void => {
@@ -104,7 +107,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
     const url = new URL(req.url ?? "/", origin);
     const method = (req.method ?? "GET").toUpperCase();
     const entry: LoggedRequest = log.add({
-      at: Date.now(),
+      at: now(),
       method,
       path: url.pathname,
       query: Object.fromEntries(url.searchParams.entries()),
@@ -134,6 +137,10 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
       checkParams(route.params, route.route);
       checkApiVersion(url.searchParams, route.route);
       checkQuery(url.searchParams, route.route);
+      const undefinedHeader = (route.route.undefinedHeaders ?? []).find((h) => req.headers[h] !== undefined);
+      // The service ignores a header its operation does not define; a client relying on it is off-spec.
+      if (undefinedHeader)
+        entry.violation = `${route.route.name} defines no '${undefinedHeader}' header; the service ignores it`;
       const body = parseBody(raw, route.route);
       entry.body = body;
       const ctx: RouteContext = {
@@ -187,6 +194,7 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
           },
         };
       case "status":
+        if (fault.afterApply) route.handle(ctx);
         return {
           status: fault.status,
           headers: fault.retryAfter ? retryAfterHeaders(fault.retryAfter) : {},
@@ -203,8 +211,16 @@ export async function startArmEmulator(options: ArmEmulatorOptions): Promise<Arm
       case "reset":
         req.socket.destroy();
         return "noResponse";
+      case "lostResponse":
+        route.handle(ctx);
+        req.socket.destroy();
+        return "noResponse";
       case "lroFailed":
-        ctx.lroFailure = { code: fault.code, message: fault.message };
+        ctx.lroFailure = {
+          code: fault.code,
+          message: fault.message,
+          ...(fault.status ? { status: fault.status } : {}),
+        };
         return undefined;
       case "lateApply": {
         const stale = fault.respond === "staleSuccess" && route.current ? route.current(ctx) : undefined;

@@ -18,6 +18,7 @@ import type {
   BackendSessionHost,
   BackendUserSession,
   BackendVm,
+  DeleteOption,
   EmulatorBackend,
   RegistrationState,
 } from "./backend";
@@ -26,6 +27,8 @@ export interface WorldBackendOptions {
   /** Resource group of the host pool (the world only knows the VMs' group). Default `rg-avd`. */
   resourceGroupName?: string;
   location?: string;
+  /** The VMs' NIC and OS disk `deleteOption` (default `Delete`, as the program declares). */
+  deleteOption?: DeleteOption;
 }
 
 export class WorldBackend implements EmulatorBackend {
@@ -33,6 +36,7 @@ export class WorldBackend implements EmulatorBackend {
   readonly resourceGroupName: string;
   readonly hostPoolName: string;
   readonly location: string;
+  readonly deleteOption: DeleteOption;
 
   /** VMs whose delete LRO completed; the world removes them when virtual time runs. */
   private readonly deleted = new Set<string>();
@@ -43,7 +47,6 @@ export class WorldBackend implements EmulatorBackend {
   private readonly disks = new Set<string>();
   private readonly removedResources = new Set<string>();
   private tokenFor: { expiresAt: number; token: string } | null = null;
-  private registrationVersion = 0;
 
   constructor(
     readonly world: SimulatedWorld,
@@ -53,6 +56,7 @@ export class WorldBackend implements EmulatorBackend {
     this.hostPoolName = world.hostPoolName;
     this.resourceGroupName = options.resourceGroupName ?? "rg-avd";
     this.location = options.location ?? "westeurope";
+    this.deleteOption = options.deleteOption ?? "Delete";
   }
 
   now(): number {
@@ -64,19 +68,14 @@ export class WorldBackend implements EmulatorBackend {
   }
 
   setHostPoolTags(tags: Record<string, string>): void {
-    // The route has already checked If-Match against hostPoolEtag(); the world's own check is
-    // against its tag etag, which is the one it has now.
+    // ARM replaces the tags whatever they were (no If-Match on host pools): the world's own
+    // check is against the tag etag it has now.
     this.world.updateTags(tags, this.world.tags().etag);
   }
 
   hostPoolSettings(): { maxSessionLimit: number; loadBalancerType: "BreadthFirst" | "DepthFirst" } {
     const { maxSessionsPerHost, loadBalancer } = this.world.scenario.hostPool;
     return { maxSessionLimit: maxSessionsPerHost, loadBalancerType: loadBalancer };
-  }
-
-  hostPoolEtag(): string {
-    const tagsEtag = (this.world.tags().etag ?? "0").replace(/^W\//, "").replace(/"/g, "");
-    return `"${tagsEtag}-${this.registrationVersion}"`;
   }
 
   registration(): RegistrationState {
@@ -89,13 +88,11 @@ export class WorldBackend implements EmulatorBackend {
 
   renewRegistration(expirationTime: string): void {
     this.world.updateRegistrationToken(Date.parse(expirationTime));
-    this.registrationVersion++;
   }
 
   deleteRegistration(): void {
     // The world cannot forget a token; an expired one is the same to every caller.
     this.world.updateRegistrationToken(this.world.clock.now() - 1);
-    this.registrationVersion++;
   }
 
   listSessionHosts(): BackendSessionHost[] {
@@ -230,6 +227,8 @@ export class WorldBackend implements EmulatorBackend {
       powerState: this.shownPower(vm),
       nicIds: [this.nicIdOf(vm.resourceId)],
       osDiskId: this.osDiskIdOf(vm.resourceId),
+      nicDeleteOption: this.deleteOption,
+      osDiskDeleteOption: this.deleteOption,
     };
   }
 

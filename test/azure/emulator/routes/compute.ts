@@ -2,6 +2,9 @@
  * Microsoft.Compute (specification/compute/resource-manager/Microsoft.Compute/...): virtual
  * machines get / instanceView / deallocate / start / delete, managed disks get / delete, and the
  * operation status URLs their long-running operations hand out.
+ *
+ * Deleting a VM honours the `deleteOption` of its NICs and OS disk, as ARM does: `Delete` removes
+ * them with the VM (what the program declares), `Detach` leaves them for the client to delete.
  */
 import { createHash } from "node:crypto";
 import { API_VERSIONS } from "../api-versions";
@@ -82,7 +85,7 @@ function vmBody(vm: BackendVm, expandInstanceView: boolean): Record<string, unkn
           createOption: "FromImage",
           caching: "ReadWrite",
           managedDisk: { id: vm.osDiskId, storageAccountType: "Premium_LRS" },
-          deleteOption: "Detach",
+          deleteOption: vm.osDiskDeleteOption,
           diskSizeGB: 128,
         },
         dataDisks: [],
@@ -91,7 +94,7 @@ function vmBody(vm: BackendVm, expandInstanceView: boolean): Record<string, unkn
       networkProfile: {
         networkInterfaces: vm.nicIds.map((id, i) => ({
           id,
-          properties: { primary: i === 0, deleteOption: "Detach" },
+          properties: { primary: i === 0, deleteOption: vm.nicDeleteOption },
         })),
       },
       ...(expandInstanceView ? { instanceView: instanceView(vm) } : {}),
@@ -167,7 +170,7 @@ export const computeRoutes: Route[] = [
         operationsPath(ctx, "operations", vm.location),
         VM_V,
         "DELETE",
-        () => ctx.backend.deleteVm(vm.resourceId),
+        () => deleteVmCascading(ctx, vm),
         ctx.lroFailure,
       );
     },
@@ -232,6 +235,13 @@ export const computeRoutes: Route[] = [
   ...operationRoutes("ComputeOperations", "operations", VM_V),
   ...operationRoutes("DiskOperations", "DiskOperations", DISK_V),
 ];
+
+/** Deletes the VM, then what its `deleteOption`s say goes with it. */
+function deleteVmCascading(ctx: RouteContext, vm: BackendVm): void {
+  ctx.backend.deleteVm(vm.resourceId);
+  if (vm.nicDeleteOption === "Delete") for (const nic of vm.nicIds) ctx.backend.deleteNic(nic);
+  if (vm.osDiskDeleteOption === "Delete") ctx.backend.deleteDisk(vm.osDiskId);
+}
 
 /** The VM a disk is attached to, if any: ARM refuses to delete an attached disk. */
 function attachedVm(ctx: RouteContext, diskId: string): BackendVm | undefined {

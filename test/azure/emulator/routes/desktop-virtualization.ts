@@ -2,6 +2,12 @@
  * Microsoft.DesktopVirtualization 2024-04-03 (specification/desktopvirtualization/
  * resource-manager/Microsoft.DesktopVirtualization/stable/2024-04-03/desktopvirtualization.json):
  * host pool get/update, registration tokens, session hosts and user sessions.
+ *
+ * Host pools carry no etag: the model's `etag` is read-only and optional, HostPools_Update
+ * declares no If-Match parameter and only a 200 response, and none of the specification's
+ * examples (HostPool_Update, HostPool_List, HostPool_Create) returns one. So the emulator returns
+ * none, ignores If-Match (recording a client that sends it as off-specification), and a PATCH
+ * with `tags` replaces them as a whole — last writer wins.
  */
 import { createHash } from "node:crypto";
 import { API_VERSIONS } from "../api-versions";
@@ -77,17 +83,14 @@ function hostPoolBody(ctx: RouteContext, includeToken: boolean): RouteResult {
   const poolId = requirePool(ctx);
   const { backend } = ctx;
   const reg = backend.registration();
-  const etag = backend.hostPoolEtag();
   return {
     status: 200,
-    headers: { ETag: etag },
     body: {
       id: poolId,
       name: backend.hostPoolName,
       type: "Microsoft.DesktopVirtualization/hostPools",
       location: backend.location,
       tags: backend.hostPoolTags(),
-      etag,
       properties: {
         objectId: uuidFrom(poolId),
         hostPoolType: "Pooled",
@@ -264,18 +267,10 @@ export const desktopVirtualizationRoutes: Route[] = [
     params: POOL_PARAMS,
     body: (b) => hostPoolPatch(b, "hostPool"),
     current: (ctx) => hostPoolBody(ctx, false),
+    undefinedHeaders: ["if-match"],
     handle: (ctx) => {
       requirePool(ctx);
       const { backend } = ctx;
-      // ARM's optimistic concurrency: If-Match must name the current etag.
-      const ifMatch = ctx.headers["if-match"];
-      if (typeof ifMatch === "string" && ifMatch !== "*" && ifMatch !== backend.hostPoolEtag()) {
-        throw new ArmError(
-          412,
-          "PreconditionFailed",
-          `The condition specified using HTTP conditional header(s) is not met: If-Match ${ifMatch} does not match the current etag.`,
-        );
-      }
       const patch = (ctx.body ?? {}) as {
         tags?: Record<string, string> | null;
         properties?: Record<string, unknown>;
