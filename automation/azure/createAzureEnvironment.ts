@@ -14,6 +14,7 @@ import type { AzurePortsOptions } from "./createAzurePorts";
 import { defaultCredential } from "./credentials";
 import { AzureEnvironmentAdapter, type EnvironmentClients } from "./environmentAdapter";
 import { installRetryPolicy } from "./pipeline";
+import { DEFAULT_RETRY_SETTINGS, ThrottleGate } from "./retryPolicy";
 import { withDefaults } from "./tuning";
 
 export type AzureEnvironmentOptions = Omit<AzurePortsOptions, "hostPool">;
@@ -39,7 +40,9 @@ export function createAzureEnvironment(options: AzureEnvironmentOptions): AzureE
   const credential = options.credential ?? defaultCredential(cloud);
   const endpoint = (options.endpoint ?? cloud.resourceManagerEndpoint).replace(/\/+$/, "");
   const scope = cloud.resourceManagerScope;
-  const retry = withDefaults(options.tuning).retry;
+  const retry = { ...DEFAULT_RETRY_SETTINGS, ...withDefaults(options.tuning).retry };
+  // One throttle gate for every client of this principal: no request before a Retry-After has passed.
+  const gate = new ThrottleGate(retry.now, retry.sleep);
   const tlsOptions = options.pipelineOptions?.tlsOptions;
   const tls = tlsOptions ? { tlsOptions } : {};
   // Generated (TypeSpec) clients take `endpoint` and `credentials.scopes`; the older core-client
@@ -47,7 +50,7 @@ export function createAzureEnvironment(options: AzureEnvironmentOptions): AzureE
   const modern = { endpoint, credentials: { scopes: [scope] }, ...tls };
   const classic = { endpoint, $host: endpoint, credentialScopes: [scope], ...tls };
   const retrying = <T extends { pipeline: Pipeline }>(client: T): T => {
-    installRetryPolicy(client.pipeline, retry);
+    installRetryPolicy(client.pipeline, retry, gate);
     return client;
   };
   const clients: EnvironmentClients = {

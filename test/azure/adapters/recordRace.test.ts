@@ -34,7 +34,7 @@ const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTim
 
 function record(owner: string): RolloutRecord {
   return {
-    version: 1,
+    version: 2,
     id: `rollout-of-${owner}`,
     status: "running",
     revision: "rev-1",
