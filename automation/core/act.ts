@@ -10,7 +10,14 @@
  */
 import type { Action } from "./actions";
 import type { Strategy } from "./strategy";
-import { classifyError, backoffMs, errorMessage, isTransientMessage, mayRetry } from "./retryPolicy";
+import {
+  backoffMs,
+  classifyError,
+  errorMessage,
+  isTransientMessage,
+  mayRetry,
+  waitAfter,
+} from "./retryPolicy";
 import type { DriverEventBody, EventSink, RolloutEvent } from "./events";
 import type { HostView, Observation } from "./observation";
 import type { Observer } from "./observer";
@@ -69,7 +76,7 @@ export class Actuator {
       await this.execute(action, obs);
     } catch (error) {
       if (hosts.length === 0 || classifyError(error) === "fatal") throw error;
-      await this.recordFailure(hosts, errorMessage(error), classifyError(error) === "transient");
+      await this.recordFailure(hosts, errorMessage(error), classifyError(error) === "transient", error);
     }
   }
 
@@ -398,7 +405,7 @@ export class Actuator {
       if (classifyError(error) === "fatal") throw error;
       const message = errorMessage(error);
       this.emit({ type: "stack.upFinished", batch, result: "failed", error: message });
-      await this.recordFailure(hosts, message, classifyError(error) === "transient");
+      await this.recordFailure(hosts, message, classifyError(error) === "transient", error);
       return;
     }
     this.emit({
@@ -612,8 +619,16 @@ export class Actuator {
 
   // --- failures ------------------------------------------------------------------------------
 
-  /** Transient: count an attempt and back off (or fail when exhausted). Permanent: fail. */
-  async recordFailure(hosts: readonly string[], message: string, transient: boolean): Promise<void> {
+  /**
+   * Transient: count an attempt and back off — at least as long as a Retry-After the error
+   * carries — or fail when the attempts are used up. Permanent: fail.
+   */
+  async recordFailure(
+    hosts: readonly string[],
+    message: string,
+    transient: boolean,
+    cause?: unknown,
+  ): Promise<void> {
     const now = this.now();
     const outcomes = new Map<string, { attempt: number; failed: boolean }>();
     await this.update((r) => {
@@ -629,7 +644,7 @@ export class Actuator {
         if (failed) {
           entry.failed = true;
           delete entry.retryAt;
-        } else entry.retryAt = iso(now + backoffMs(attempt, this.deps.tuning));
+        } else entry.retryAt = iso(now + waitAfter(cause, backoffMs(attempt, this.deps.tuning)));
         r.hosts[host] = entry;
         outcomes.set(host, { attempt, failed });
       }

@@ -23,7 +23,7 @@ import { estimateProgress } from "./progress";
 import type { ProgressSnapshot } from "./progress";
 import type { RolloutRecord } from "./record";
 import type { RecordStore } from "./recordStore";
-import { backoffMs } from "./retryPolicy";
+import { backoffMs, waitAfter } from "./retryPolicy";
 import type { DriverTuning } from "./tuning";
 
 const MINUTE = 60_000;
@@ -98,7 +98,8 @@ export class Reconciler {
         if (!isTransient(error)) throw error;
         this.observationFailures++;
         if (this.observationFailures > this.tuning.maxObservationFailures) throw error;
-        next = this.ports.clock.now() + backoffMs(this.observationFailures, OBSERVATION_BACKOFF);
+        next =
+          this.ports.clock.now() + waitAfter(error, backoffMs(this.observationFailures, OBSERVATION_BACKOFF));
       }
       if (typeof next !== "number") return next;
       await this.sleepUntil(next);

@@ -8,6 +8,7 @@
  * lease is lost and every pending mutation rejects with BusyError.
  */
 import { BusyError, isTransient } from "./errors";
+import { waitAfter } from "./retryPolicy";
 import { RecordConflictError } from "./ports";
 import type { Clock, HostPoolPort } from "./ports";
 import type { RolloutRecord } from "./record";
@@ -142,7 +143,7 @@ export class RecordStore {
           await this.refresh();
         } else if (isTransient(error)) {
           // Throttled or a 5xx: the write was not applied; try again shortly.
-          await this.clock.sleep(TRANSIENT_WRITE_BACKOFF_MS * 2 ** attempt);
+          await this.clock.sleep(waitAfter(error, TRANSIENT_WRITE_BACKOFF_MS * 2 ** attempt));
           await this.refresh();
         } else {
           throw error;

@@ -43,6 +43,15 @@ export function backoffMs(attempt: number, policy: BackoffPolicy): number {
   return Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** exponent);
 }
 
+/**
+ * How long to wait before trying again after `error`: the backoff, or longer when the service
+ * said so (a Retry-After that travelled with the error) — never a request before it allows one.
+ */
+export function waitAfter(error: unknown, backoff: number): number {
+  const retryAfter = error instanceof PortError ? error.retryAfterMs : undefined;
+  return retryAfter !== undefined ? Math.max(backoff, retryAfter) : backoff;
+}
+
 /** Whether a host that has failed `attempts` times may try again. */
 export function mayRetry(attempts: number, maxAttempts: number): boolean {
   return attempts < maxAttempts;

@@ -16,6 +16,7 @@ import type { RolloutRecord } from "./record";
 import { Reconciler, outcomeOf } from "./reconciler";
 import { RecordStore } from "./recordStore";
 import { withTransientRetries } from "./retryingPorts";
+import { waitAfter } from "./retryPolicy";
 import { resolveTuning } from "./tuning";
 
 const NOTHING_TO_DO: RolloutOutcome = { result: "nothingToDo", rollout: null, updated: [], failed: [] };
@@ -100,7 +101,7 @@ async function createRecord(
     } catch (error) {
       const conflict = error instanceof RecordConflictError;
       if (!conflict && (!isTransient(error) || attempt >= 5)) throw error;
-      if (!conflict) await ports.clock.sleep(2_000 * 2 ** (attempt - 1));
+      if (!conflict) await ports.clock.sleep(waitAfter(error, 2_000 * 2 ** (attempt - 1)));
       const again = await ports.hostPool.readRecord();
       if (again.record?.id === record.id && again.record.owner === record.owner && again.etag)
         return again.etag;

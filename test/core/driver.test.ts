@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { cancelRollout, pauseRollout, resumeRollout, retryRollout } from "../../automation/core/control";
 import { continueRollout, startRollout } from "../../automation/core/driver";
-import { BusyError } from "../../automation/core/errors";
+import { BusyError, PortError } from "../../automation/core/errors";
 import { checkInvariants } from "../../automation/sim/invariants";
 import { rehearseWithDetails } from "../../automation/sim/rehearse";
 import { parseScenario } from "../../automation/sim/scenario";
@@ -278,6 +278,30 @@ describe("failures", () => {
     const retried = await sim.run(continueRollout(sim.deps()));
     expect(retried.result).toBe("succeeded");
     expect(retried.updated).toHaveLength(5);
+  });
+
+  it("backs a host off for at least the Retry-After the service asked for", async () => {
+    const sim = simulate({ hostPool: { hosts: 3 }, update: { maxVmsRemoved: 2 }, latency: jitterFree() });
+    const list = sim.ports.hostPool.listUserSessions.bind(sim.ports.hostPool);
+    let throttled = 0;
+    sim.ports.hostPool.listUserSessions = async (name) => {
+      // The initial host's notice is throttled once, for 20 minutes.
+      if (name?.startsWith("avd-0.") && throttled++ === 0)
+        throw new PortError(
+          "transient",
+          `hostPool.listUserSessions(${name})`,
+          "429 TooManyRequests",
+          "TooManyRequests",
+          { retryAfterMs: 20 * MIN },
+        );
+      return list(name);
+    };
+    await sim.run(startRollout(sim.deps({ tuning: { baseBackoffMs: MIN } }), request(sim.scenario)));
+    const retry = sim.ofType("host.retry").find((e) => e.host === "avd-0");
+    const notice = sim.ofType("host.notified").find((e) => e.host === "avd-0");
+    if (!retry || !notice) throw new Error("missing events");
+    expect(Date.parse(notice.t) - Date.parse(retry.t)).toBeGreaterThanOrEqual(20 * MIN);
+    expect(checkInvariants(sim.events, sim.scenario)).toEqual([]);
   });
 
   it("a failed host lets its batch finish, then stops; succeeded hosts are never redone", async () => {
