@@ -104,11 +104,13 @@ export function ledgerProblems(
   }
   const unknownSets: string[] = [];
   const pending: string[] = [];
+  const initErrors: string[] = [];
   for (const host of hosts) {
     const recorded = ledger.hosts.get(host);
     if (recorded === undefined || hostMode(host, batch, ledger) !== "keep") continue;
     if (recorded.kinds === null) unknownSets.push(host);
     if (recorded.vmPendingReplacement) pending.push(host);
+    else if (recorded.vmInitErrors) initErrors.push(host);
   }
   if (unknownSets.length > 0) {
     problems.push(
@@ -122,6 +124,13 @@ export function ledgerProblems(
       `the VM of session host(s) ${pending.join(", ")} is pending replacement (an earlier update deleted it ` +
         "from state's point of view and failed before creating the new one); only that host's own batch may finish it: " +
         "run `avd-rollout retry`",
+    );
+  }
+  if (initErrors.length > 0) {
+    problems.push(
+      `the VM of session host(s) ${initErrors.join(", ")} failed to finish its create in an earlier update ` +
+        "(state records it with init errors), and the engine retries such a create in any update that declares it; " +
+        "only that host's own batch may: run `avd-rollout retry`",
     );
   }
   return problems;

@@ -18,6 +18,7 @@ interface StateResource {
   id?: string;
   delete?: boolean;
   pendingReplacement?: boolean;
+  initErrors?: string[];
   outputs?: Record<string, unknown>;
 }
 
@@ -47,6 +48,7 @@ function stateResources(deployment: Deployment): StateResource[] {
       id: asString(resource.id),
       delete: resource.delete === true,
       pendingReplacement: resource.pendingReplacement === true,
+      initErrors: Array.isArray(resource.initErrors) ? resource.initErrors.map(String) : undefined,
       outputs: asRecord(resource.outputs),
     });
   }

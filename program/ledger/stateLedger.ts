@@ -22,6 +22,8 @@ export interface StateResourceRecord {
   delete?: boolean;
   /** An interrupted delete-before-replace: deleted from the cloud's point of view, still in state. */
   pendingReplacement?: boolean;
+  /** A create that partially failed: the resource exists in state with the provider's init errors. */
+  initErrors?: readonly string[];
   outputs?: Record<string, unknown>;
 }
 
@@ -36,6 +38,13 @@ export interface HostInState {
    * failed). Only a full state export says so; `readStackResourceOutputs` does not.
    */
   vmPendingReplacement: boolean;
+  /**
+   * The host's VM entry records init errors (its create partially failed, e.g. an allocation
+   * failure after Azure accepted the VM). The engine would update it in any update that declares
+   * it, batch or not (step_generator.go, continueStepsFromDiff, `hasInitErrors`). Only a full
+   * state export says so.
+   */
+  vmInitErrors: boolean;
   /** The data collection rule of the recorded association (not a secret), to re-declare it as it is. */
   dataCollectionRuleId: string | undefined;
 }
@@ -65,6 +74,7 @@ function isTopLevel(urn: string): boolean {
 interface MutableHost {
   kinds: Set<HostResourceKind>;
   vmPendingReplacement: boolean;
+  vmInitErrors: boolean;
   dataCollectionRuleId: string | undefined;
 }
 
@@ -78,10 +88,12 @@ export function ledgerFromState(resources: Iterable<StateResourceRecord>): State
     const host = hosts.get(owner.host) ?? {
       kinds: new Set<HostResourceKind>(),
       vmPendingReplacement: false,
+      vmInitErrors: false,
       dataCollectionRuleId: undefined,
     };
     host.kinds.add(owner.kind);
     if (owner.kind === "vm" && resource.pendingReplacement === true) host.vmPendingReplacement = true;
+    if (owner.kind === "vm" && (resource.initErrors?.length ?? 0) > 0) host.vmInitErrors = true;
     if (owner.kind === "dcra") {
       const ruleId = resource.outputs?.dataCollectionRuleId;
       if (typeof ruleId === "string" && ruleId !== "") host.dataCollectionRuleId = ruleId;
@@ -122,6 +134,7 @@ export function ledgerFromStackOutputs(outputs: unknown): StateLedger {
     hosts.set(host, {
       kinds: Array.isArray(resources) && resources.every(isKind) ? new Set(resources) : null,
       vmPendingReplacement: false,
+      vmInitErrors: false,
       dataCollectionRuleId: typeof ruleId === "string" && ruleId !== "" ? ruleId : undefined,
     });
   }

@@ -16,6 +16,7 @@ function ledgerOf(hosts: Record<string, HostResourceKind[] | null>): StateLedger
         {
           kinds: kinds === null ? null : new Set(kinds),
           vmPendingReplacement: false,
+          vmInitErrors: false,
           dataCollectionRuleId: undefined,
         },
       ]),

@@ -51,7 +51,14 @@ interface SettingsInternals {
   waitForRPCs(): Promise<void>;
 }
 
-export function installMockRuntime(options: { preview?: boolean } = {}): MockRuntime {
+export interface MockRuntimeOptions {
+  preview?: boolean;
+  /** The id the mock engine gives a resource (default `/mock/<type>/<name>`). */
+  idOf?: (type: string, name: string) => string;
+}
+
+export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntime {
+  const idOf = options.idOf ?? ((type: string, name: string) => `/mock/${type}/${name}`);
   const registrations: CapturedRegistration[] = [];
   const invokes: CapturedInvoke[] = [];
   // The mock monitor calls newResource synchronously from registerResource: this is that request.
@@ -69,7 +76,7 @@ export function installMockRuntime(options: { preview?: boolean } = {}): MockRun
         if (current !== undefined && current.type === args.type && current.name === args.name) {
           current.inputs = args.inputs as Record<string, unknown>;
         }
-        return { id: `/mock/${args.type}/${args.name}`, state: args.inputs };
+        return { id: idOf(args.type, args.name), state: args.inputs };
       },
       call(args) {
         invokes.push({ token: args.token, args: args.inputs as Record<string, unknown> });

@@ -45,6 +45,7 @@ describe("thin registration vs generated classes", () => {
             {
               kinds: new Set(declare.configuredKinds(settings)),
               vmPendingReplacement: false,
+              vmInitErrors: false,
               dataCollectionRuleId: undefined,
             },
           ]),

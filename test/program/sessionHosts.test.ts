@@ -44,7 +44,12 @@ function runningLedger(config: StackConfig): StateLedger {
     hosts: new Map(
       desiredHostNames(config).map((host) => [
         host,
-        { kinds: new Set(kinds), vmPendingReplacement: false, dataCollectionRuleId: undefined },
+        {
+          kinds: new Set(kinds),
+          vmPendingReplacement: false,
+          vmInitErrors: false,
+          dataCollectionRuleId: undefined,
+        },
       ]),
     ),
   };

@@ -153,7 +153,12 @@ describe("stack entry points", () => {
       hosts: new Map(
         ["avdcorp-0", "avdcorp-1", "avdcorp-2", "avdcorp-3"].map((host) => [
           host,
-          { kinds: new Set(ALL), vmPendingReplacement: false, dataCollectionRuleId: undefined },
+          {
+            kinds: new Set(ALL),
+            vmPendingReplacement: false,
+            vmInitErrors: false,
+            dataCollectionRuleId: undefined,
+          },
         ]),
       ),
     };

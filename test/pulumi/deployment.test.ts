@@ -115,6 +115,7 @@ describe("deployedHostsFromDeployment", () => {
         }),
         resource("azure-native:compute:VirtualMachineExtension", "avd-0-custom-script", { delete: true }),
         resource("azure-native:compute:VirtualMachine", "avd-1-vm", { pendingReplacement: true }),
+        resource("azure-native:compute:VirtualMachine", "avd-4-vm", { initErrors: ["AllocationFailed"] }),
         // Not host resources: another type under a host-like name, a component's child.
         resource("azure-native:network:NetworkInterface", "avd-2-vm"),
         {
@@ -123,7 +124,8 @@ describe("deployedHostsFromDeployment", () => {
         },
       ]),
     );
-    expect([...ledger.hosts.keys()]).toEqual(["avd-0", "avd-1"]);
+    expect([...ledger.hosts.keys()]).toEqual(["avd-0", "avd-1", "avd-4"]);
+    expect(ledger.hosts.get("avd-4")).toMatchObject({ vmInitErrors: true, vmPendingReplacement: false });
     expect([...(ledger.hosts.get("avd-0")?.kinds ?? [])]).toEqual(["nic", "vm", "monitor-agent", "dcra"]);
     expect(ledger.hosts.get("avd-0")).toMatchObject({
       vmPendingReplacement: false,
