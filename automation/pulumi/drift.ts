@@ -63,7 +63,9 @@ export function cloudDriftFromRefreshEvents(events: readonly EngineEvent[]): Clo
     if (metadata.op === "delete") {
       byUrn.set(metadata.urn, { urn: metadata.urn, kind: "deleted", properties: [] });
     } else if (metadata.op === "update" && byUrn.get(metadata.urn)?.kind !== "deleted") {
-      const properties = [...new Set([...(metadata.diffs ?? []), ...Object.keys(metadata.detailedDiff ?? {})])];
+      const properties = [
+        ...new Set([...(metadata.diffs ?? []), ...Object.keys(metadata.detailedDiff ?? {})]),
+      ];
       byUrn.set(metadata.urn, { urn: metadata.urn, kind: "changed", properties: properties.sort() });
     }
   }

@@ -39,11 +39,15 @@ describe("drift", () => {
   });
 
   it("reads what a refresh found from the engine's recorded stream (same / update / delete)", () => {
-    const events = recordedStream("refresh-preview", { resA: "avd-0-vm", resB: "avd-1-nic", resC: "avd-2-vm" });
+    const events = recordedStream("refresh-preview", {
+      resA: "avd-0-vm",
+      resB: "avd-1-nic",
+      resC: "avd-2-vm",
+    });
     // The pre-events all say `refresh`; the outputs events carry what was found.
-    expect(new Set(events.flatMap((e) => (e.resourcePreEvent ? [e.resourcePreEvent.metadata.op] : [])))).toEqual(
-      new Set(["refresh"]),
-    );
+    expect(
+      new Set(events.flatMap((e) => (e.resourcePreEvent ? [e.resourcePreEvent.metadata.op] : []))),
+    ).toEqual(new Set(["refresh"]));
     expect(cloudDriftFromRefreshEvents(events)).toEqual([
       { urn: "urn:pulumi:test::test::pkgA:m:typA::avd-2-vm", kind: "deleted", properties: [] },
       { urn: "urn:pulumi:test::test::pkgA:m:typA::avd-0-vm", kind: "changed", properties: ["oof"] },
@@ -53,8 +57,16 @@ describe("drift", () => {
   it("reports nothing for a refresh that found everything as recorded", () => {
     const vm = urnOf("azure-native:compute:VirtualMachine", "avd-0-vm");
     const events: EngineEvent[] = [
-      { sequence: 1, timestamp: 1, resourcePreEvent: { metadata: { op: "refresh", urn: vm, type: "t", provider: "" } } },
-      { sequence: 2, timestamp: 2, resOutputsEvent: { metadata: { op: "same", urn: vm, type: "t", provider: "" } } },
+      {
+        sequence: 1,
+        timestamp: 1,
+        resourcePreEvent: { metadata: { op: "refresh", urn: vm, type: "t", provider: "" } },
+      },
+      {
+        sequence: 2,
+        timestamp: 2,
+        resOutputsEvent: { metadata: { op: "same", urn: vm, type: "t", provider: "" } },
+      },
     ];
     expect(cloudDriftFromRefreshEvents(events)).toEqual([]);
   });
@@ -62,7 +74,11 @@ describe("drift", () => {
   it("counts an update the engine reports without property details as a change", () => {
     const vm = urnOf("azure-native:compute:VirtualMachine", "avd-0-vm");
     const events: EngineEvent[] = [
-      { sequence: 1, timestamp: 1, resOutputsEvent: { metadata: { op: "update", urn: vm, type: "t", provider: "" } } },
+      {
+        sequence: 1,
+        timestamp: 1,
+        resOutputsEvent: { metadata: { op: "update", urn: vm, type: "t", provider: "" } },
+      },
     ];
     expect(cloudDriftFromRefreshEvents(events)).toEqual([{ urn: vm, kind: "changed", properties: [] }]);
   });
