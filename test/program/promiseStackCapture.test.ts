@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { withExpectedRejections } from "./expectedRejections";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   declareWithoutPromiseStacks,
@@ -38,8 +39,14 @@ describe("promise stack capture while registering", () => {
     const pending = pulumi.output(new Promise<string>(() => undefined));
     const { settled } = declareWithoutPromiseStacks(() => ({ result: undefined, urns: [pending, failing] }));
     expect(Error.stackTraceLimit).toBe(0);
-    rejectUrn(new Error("creating avd-1-vm failed"));
-    await expect(settled).rejects.toThrow("creating avd-1-vm failed");
+    const failure = await withExpectedRejections("creating avd-1-vm failed", async () => {
+      rejectUrn(new Error("creating avd-1-vm failed"));
+      return settled.then(
+        () => "settled",
+        (error: unknown) => String(error),
+      );
+    });
+    expect(failure).toBe("Error: creating avd-1-vm failed");
     expect(Error.stackTraceLimit).toBe(12);
   });
 

@@ -5,11 +5,12 @@
  * mock runtime.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type * as StackProgramModule from "../../program/stackProgram";
 import type { SessionHostsStackOutputs } from "../../program/stackProgram";
 import type { HostResourceKind } from "../../program/sessionHosts/resourceKinds";
 import { ADMIN_PASSWORD, DOMAIN_PASSWORD, adConfig } from "./config/fixtures";
+import { withExpectedRejections } from "./expectedRejections";
 import { MOCK_REGISTRATION_TOKEN, installMockRuntime, resolveOutput, type MockRuntime } from "./mockRuntime";
 
 function engineConfig(raw: Record<string, unknown>): Record<string, string> {
@@ -191,22 +192,17 @@ describe("stack entry points", () => {
   it("a registration that fails: the program returns that error and stack capture is back on", async () => {
     runtime.reset();
     runtime.failRegistrationOf = "avdcorp-1-vm";
-    // The SDK rejects the failed resource's other outputs too, with nobody awaiting them (in a
-    // real run the language host reports them); they are expected here.
-    const expected = (reason: unknown) => {
-      if (!String(reason).includes("avdcorp-1-vm")) throw reason;
-    };
-    process.on("unhandledRejection", expected);
-    onTestFinished(() => void process.off("unhandledRejection", expected));
     const before = Error.stackTraceLimit;
     const program = inline.sessionHostsProgram({
       hosts: [],
       generationTime: new Date("2026-04-15T17:16:07Z"),
     });
     // The SDK's error carries a pending promise that vitest's rejects matcher waits on: read the message.
-    const failure = await program().then(
-      () => "the program succeeded",
-      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    const failure = await withExpectedRejections("avdcorp-1-vm", () =>
+      program().then(
+        () => "the program succeeded",
+        (error: unknown) => (error instanceof Error ? error.message : String(error)),
+      ),
     );
     expect(failure).toMatch(/failed to register new resource avdcorp-1-vm.*creating avdcorp-1-vm failed/);
     expect(Error.stackTraceLimit).toBe(before);
