@@ -1,15 +1,13 @@
 /**
- * The entry `pulumi up` / `pulumi preview` runs (Pulumi.yaml `main`): every configured host,
- * no batch. Existing hosts keep the VM generation state records for them; hosts that are not in
- * state yet (count raised) are created with the current configuration. Only the driver
- * (`avd-rollout start`) replaces hosts — see docs/program.md.
+ * The entry `pulumi up` / `pulumi preview` run (Pulumi.yaml `main`): every configured host, no
+ * batch. Hosts the stack's previous update recorded keep exactly the resources state records for
+ * them; hosts it did not record (count raised) are created with the current configuration. Only
+ * the driver (`avd-rollout start`) replaces hosts — see docs/program.md.
+ *
+ * The stack outputs: `configurationRevision`, and per host `sessionHosts.<host>` = vmName, vmId
+ * (ARM id), revision, zone and resources (the kinds of resource it has: the ledger a plain
+ * `pulumi up` reads back).
  */
-import { readStackConfig } from "./config/readStackConfig";
-import { declareSessionHosts } from "./declareSessionHosts";
+import { runSessionHostsProgram } from "./stackProgram";
 
-const declared = declareSessionHosts(readStackConfig(), { hosts: [], generationTime: new Date() });
-
-/** Configuration revision of the stack configuration. */
-export const configurationRevision = declared.configurationRevision;
-/** Per host: vmName, vmId (ARM id), revision and zone of the generation state records. */
-export const sessionHosts = declared.sessionHosts;
+export = () => runSessionHostsProgram({ hosts: [], generationTime: new Date() });

@@ -1,26 +1,49 @@
 /**
- * The program for the Automation API (automation/pulumi builds its Stack port on it): the same
- * declarations as `pulumi up` on program/index.ts, with the driver's batch.
+ * The program both ways it runs: `pulumi up` on program/index.ts (no batch, ledger from the
+ * stack's previous outputs) and the inline program the Automation API runs for the driver
+ * (automation/pulumi: the driver's batch, ledger from the state itself).
  */
+import * as pulumi from "@pulumi/pulumi";
 import type { PulumiFn } from "@pulumi/pulumi/automation";
+import { InputError } from "../automation/core/errors";
 import { readStackConfig } from "./config/readStackConfig";
 import {
   declareSessionHosts,
   type DeclareSessionHostsOptions,
   type SessionHostBatch,
 } from "./declareSessionHosts";
+import { readLedgerFromStackOutputs } from "./ledger/readLedgerFromStackOutputs";
+import { autonamingProblem } from "./runtime/engineGuards";
+import type { HostOutputs } from "./sessionHosts/declareHosts";
 
 export { REVISION_TAG_KEY, DIRECTORY_TAG_KEY } from "./sessionHosts/tags";
+export { restorePromiseStackCapture } from "./runtime/promiseStackCapture";
+
+/** The stack outputs: the configuration revision and, per host, the ledger entry (never a secret). */
+export interface SessionHostsStackOutputs {
+  configurationRevision: string;
+  sessionHosts: Record<string, HostOutputs>;
+}
+
+/** Declares the pool with `batch.hosts` allowed to change; resolves once the engine answered every registration. */
+export async function runSessionHostsProgram(
+  batch: SessionHostBatch,
+  opts: DeclareSessionHostsOptions = {},
+): Promise<SessionHostsStackOutputs> {
+  const refusal = autonamingProblem(pulumi.runtime.allConfig());
+  if (refusal !== null) throw new InputError(refusal);
+  const config = readStackConfig();
+  const ledger = batch.ledger ?? (await readLedgerFromStackOutputs());
+  const declared = declareSessionHosts(config, { ...batch, ledger }, opts);
+  // Keep the program running until every registration is answered (stack capture is restored then).
+  await declared.settled;
+  return { configurationRevision: declared.configurationRevision, sessionHosts: declared.sessionHosts };
+}
 
 /** Inline program declaring the pool with `batch.hosts` allowed to change. */
 export function sessionHostsProgram(
   batch: SessionHostBatch,
   opts: DeclareSessionHostsOptions = {},
 ): PulumiFn {
-  return async () => {
-    const declared = declareSessionHosts(readStackConfig(), batch, opts);
-    // Keep the program running until every registration is answered (stack capture is restored then).
-    await declared.settled;
-    return { configurationRevision: declared.configurationRevision, sessionHosts: declared.sessionHosts };
-  };
+  return () => runSessionHostsProgram(batch, opts);
 }

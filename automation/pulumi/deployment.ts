@@ -3,6 +3,7 @@
  * configuration revision each host runs, from `stack.exportStack()`.
  */
 import type { Deployment } from "@pulumi/pulumi/automation";
+import { ledgerFromState, type StateLedger } from "../../program/ledger/stateLedger";
 import type { DeployedHost } from "../core/ports";
 import { resourceNameOfUrn } from "./hostOfResource";
 
@@ -17,6 +18,7 @@ interface StateResource {
   id?: string;
   delete?: boolean;
   pendingReplacement?: boolean;
+  initErrors?: string[];
   outputs?: Record<string, unknown>;
 }
 
@@ -46,6 +48,7 @@ function stateResources(deployment: Deployment): StateResource[] {
       id: asString(resource.id),
       delete: resource.delete === true,
       pendingReplacement: resource.pendingReplacement === true,
+      initErrors: Array.isArray(resource.initErrors) ? resource.initErrors.map(String) : undefined,
       outputs: asRecord(resource.outputs),
     });
   }
@@ -63,14 +66,19 @@ function generationOf(vmName: string): string {
 }
 
 /**
- * One {@link DeployedHost} per host: the newest live VM generation of each host in state
- * (resources marked for deletion or pending replacement are the old generation on their way out).
+ * One {@link DeployedHost} per host: the newest live VM generation of each host in state.
+ * Entries marked for deletion are the old half of a finished replacement and never count. An
+ * entry pending replacement (an interrupted delete-before-replace, written by versions of the
+ * program that let the provider choose it) counts only when the host has no other VM: its Azure
+ * VM was retained (retainOnDelete), it is still the host's generation, and reporting it keeps the
+ * host in the plan so that `retry` finishes its replacement instead of losing the host.
  * A VM without the revision tag reports revision `""`, which is out of date with any configuration.
  */
 export function deployedHostsFromDeployment(deployment: Deployment, revisionTagKey: string): DeployedHost[] {
   const newest = new Map<string, DeployedHost>();
+  const pending = new Map<string, DeployedHost>();
   for (const resource of stateResources(deployment)) {
-    if (resource.type !== VIRTUAL_MACHINE_TYPE || resource.delete || resource.pendingReplacement) continue;
+    if (resource.type !== VIRTUAL_MACHINE_TYPE || resource.delete) continue;
     const outputs = resource.outputs ?? {};
     const vmName = asString(outputs.name) ?? resourceNameOfUrn(resource.urn);
     const vmResourceId = asString(outputs.id) ?? resource.id;
@@ -80,8 +88,15 @@ export function deployedHostsFromDeployment(deployment: Deployment, revisionTagK
     const tags = asRecord(outputs.tags);
     const revision = asString(tags?.[revisionTagKey]) ?? "";
     const candidate: DeployedHost = { host, vmName, vmResourceId, revision };
-    const current = newest.get(host);
-    if (!current || generationOf(vmName) > generationOf(current.vmName)) newest.set(host, candidate);
+    const into = resource.pendingReplacement ? pending : newest;
+    const current = into.get(host);
+    if (!current || generationOf(vmName) > generationOf(current.vmName)) into.set(host, candidate);
   }
+  for (const [host, vm] of pending) if (!newest.has(host)) newest.set(host, vm);
   return [...newest.values()];
+}
+
+/** The ledger the inline program needs (program/ledger/stateLedger.ts), from the full state. */
+export function ledgerFromDeployment(deployment: Deployment): StateLedger {
+  return ledgerFromState(stateResources(deployment));
 }

@@ -46,23 +46,26 @@ export function configurationDrift(
   return { outOfDate, missing, extra: extra.sort(naturalCompare) };
 }
 
-/** Resources changed or deleted in the cloud, from the events of `stack.previewRefresh()`. */
+/**
+ * Resources changed or deleted in the cloud, from the events of `stack.previewRefresh()`.
+ *
+ * A refresh announces every resource with a `refresh` pre-event and reports what it found as the
+ * resulting op on the outputs event: `same`, `update` (the cloud differs from state; `diffs` /
+ * `detailedDiff` name the properties) or `delete` (gone from the cloud) — as the engine's own
+ * recorded stream shows (pkg/engine/lifecycletest, TestRefreshBasics; pkg/engine/update.go).
+ */
 export function cloudDriftFromRefreshEvents(events: readonly EngineEvent[]): CloudDrift[] {
   const byUrn = new Map<string, CloudDrift>();
   for (const event of events) {
-    const metadata = event.resOutputsEvent?.metadata ?? event.resourcePreEvent?.metadata;
+    const metadata = event.resOutputsEvent?.metadata;
     if (!metadata || metadata.type === "pulumi:pulumi:Stack" || metadata.type.startsWith("pulumi:providers:"))
       continue;
-    if (metadata.op === "delete" || (metadata.op === "refresh" && event.resOutputsEvent && !metadata.new)) {
+    if (metadata.op === "delete") {
       byUrn.set(metadata.urn, { urn: metadata.urn, kind: "deleted", properties: [] });
-      continue;
-    }
-    const properties = [...new Set([...(metadata.diffs ?? []), ...Object.keys(metadata.detailedDiff ?? {})])];
-    if (
-      (metadata.op === "refresh" || metadata.op === "update") &&
-      properties.length > 0 &&
-      !byUrn.has(metadata.urn)
-    ) {
+    } else if (metadata.op === "update" && byUrn.get(metadata.urn)?.kind !== "deleted") {
+      const properties = [
+        ...new Set([...(metadata.diffs ?? []), ...Object.keys(metadata.detailedDiff ?? {})]),
+      ];
       byUrn.set(metadata.urn, { urn: metadata.urn, kind: "changed", properties: properties.sort() });
     }
   }

@@ -26,6 +26,13 @@ export interface PlannedStep {
   op: OpType;
   /** The host the resource belongs to, or null for a resource shared by the pool. */
   host: string | null;
+  /**
+   * Dropping a leftover from state only: the old half of an earlier create-before-delete
+   * replacement (recorded `delete: true`) with `retainOnDelete`, whose delete step never calls
+   * the provider (pkg/resource/deploy/step.go, DeleteStep.Apply). A failed batch leaves these
+   * behind; the next update of any kind removes them (step_generator.go, GenerateDeletes).
+   */
+  stateOnlyCleanup: boolean;
 }
 
 /** Every planned step of a preview, one per URN and op, in event order. */
@@ -40,7 +47,16 @@ export function plannedSteps(events: readonly EngineEvent[], knownHosts: Iterabl
     if (seen.has(key)) continue;
     seen.add(key);
     const parent = metadata.new?.parent ?? metadata.old?.parent;
-    steps.push({ urn: metadata.urn, op: metadata.op, host: hostOfUrn(metadata.urn, match, parent) });
+    const stateOnlyCleanup =
+      metadata.op === "delete-replaced" &&
+      metadata.old?.delete === true &&
+      metadata.old.retainOnDelete === true;
+    steps.push({
+      urn: metadata.urn,
+      op: metadata.op,
+      host: hostOfUrn(metadata.urn, match, parent),
+      stateOnlyCleanup,
+    });
   }
   return steps;
 }
@@ -49,18 +65,25 @@ export function plannedSteps(events: readonly EngineEvent[], knownHosts: Iterabl
  * Resources outside `batchHosts` that would be replaced or deleted (pool-level resources
  * included: they belong to no batch), and the batch's own replacements and creations.
  * `knownHosts` are every host name the pool has or will have, so resources can be attributed.
+ * `unservedHosts` are configured hosts the state records no VM for (being created: nobody is
+ * signed in to them), whose resources may change in any update. Dropping a leftover of an
+ * earlier replacement from state ({@link PlannedStep.stateOnlyCleanup}) touches nothing in Azure
+ * and is allowed too.
  */
 export function previewVerdict(
   events: readonly EngineEvent[],
   batchHosts: readonly string[],
   knownHosts: Iterable<string>,
+  unservedHosts: Iterable<string> = [],
 ): PreviewVerdict {
+  const mayChange = new Set([...batchHosts, ...unservedHosts]);
   const inBatch = new Set(batchHosts);
   const outside = new Set<string>();
   const batch = new Set<string>();
-  for (const step of plannedSteps(events, [...knownHosts, ...batchHosts])) {
+  for (const step of plannedSteps(events, [...knownHosts, ...batchHosts, ...mayChange])) {
     const isBatchResource = step.host !== null && inBatch.has(step.host);
-    if (DESTRUCTIVE_OPS.has(step.op) && !isBatchResource) outside.add(step.urn);
+    const mayChangeResource = step.host !== null && mayChange.has(step.host);
+    if (DESTRUCTIVE_OPS.has(step.op) && !mayChangeResource && !step.stateOnlyCleanup) outside.add(step.urn);
     if (CREATIVE_OPS.has(step.op) && isBatchResource) batch.add(step.urn);
   }
   return { outsideBatchChanges: [...outside], batchChanges: [...batch] };

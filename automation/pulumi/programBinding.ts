@@ -11,7 +11,9 @@ import {
   parseStackConfig,
   type StackConfig,
 } from "../../program/config";
-import { REVISION_TAG_KEY } from "../../program/stackProgram";
+import { autonamingProblem } from "../../program/runtime/engineGuards";
+import { REVISION_TAG_KEY, restorePromiseStackCapture } from "../../program/stackProgram";
+import { InputError } from "../core/errors";
 import type { StackProgramBinding } from "./stackAdapter";
 
 /** The desired pool of a parsed stack configuration. */
@@ -29,8 +31,14 @@ export function desiredPoolOf(config: StackConfig): DesiredPool {
   };
 }
 
-/** The parsed configuration of `stack.getAllConfig()` (InputError naming the key when invalid). */
+/**
+ * The parsed configuration of `stack.getAllConfig()` (InputError naming the key when invalid).
+ * Also refuses stack settings that would make the engine override the program's resource
+ * options (program/runtime/engineGuards.ts), before any update runs.
+ */
 export function stackConfigOf(config: ConfigMap): StackConfig {
+  const refusal = autonamingProblem(config);
+  if (refusal !== null) throw new InputError(refusal);
   return parseStackConfig(config);
 }
 
@@ -39,5 +47,6 @@ export function programBinding(programFor: StackProgramBinding["programFor"]): S
     revisionTagKey: REVISION_TAG_KEY,
     desiredFromConfig: (config) => desiredPoolOf(stackConfigOf(config)),
     programFor,
+    afterEngine: restorePromiseStackCapture,
   };
 }

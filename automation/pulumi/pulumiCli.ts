@@ -82,3 +82,45 @@ export function requirePulumiCli(search: CliSearch = defaultCliSearch()): string
   if (dir === null) throw new PulumiCliMissingError(pulumiCliMissingMessage(search));
   return dir;
 }
+
+/**
+ * The oldest Pulumi CLI avd-rollout runs with. `avd-rollout drift` runs `refresh --preview-only`
+ * with the inline program, which the Automation API allows from 3.181.0 on
+ * (@pulumi/pulumi/automation/stack.js, Stack.checkInlineSupport). The engine rules the program
+ * relies on (docs/program.md, "Engine rules") were read at v3.248.0 and hold from 3.181.0 on.
+ */
+export const MINIMUM_PULUMI_CLI_VERSION = "3.181.0";
+
+/** Set by users who run a CLI the Automation API cannot parse the version of; we honour it too. */
+export const SKIP_VERSION_CHECK_VARIABLE = "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK";
+
+export class PulumiCliVersionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PulumiCliVersionError";
+  }
+}
+
+/** The comparable form of the version a `PulumiCommand` reports (a semver `SemVer`). */
+export interface ReportedCliVersion {
+  compare(other: string): number;
+  toString(): string;
+}
+
+/**
+ * The refusal for a CLI older than {@link MINIMUM_PULUMI_CLI_VERSION} (or of unknown version),
+ * or null when it is recent enough or the check is switched off.
+ */
+export function pulumiCliVersionProblem(
+  version: ReportedCliVersion | null,
+  cliDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string | null {
+  if (env[SKIP_VERSION_CHECK_VARIABLE]) return null;
+  if (version !== null && version.compare(MINIMUM_PULUMI_CLI_VERSION) >= 0) return null;
+  const found = version === null ? "a version that could not be read" : `version ${version.toString()}`;
+  return [
+    `avd-rollout needs the Pulumi CLI ${MINIMUM_PULUMI_CLI_VERSION} or newer; the one in ${cliDir} is ${found}.`,
+    "Update it (https://www.pulumi.com/docs/install/): `curl -fsSL https://get.pulumi.com | sh`, `brew upgrade pulumi`, or `winget upgrade pulumi`.",
+  ].join("\n");
+}

@@ -17,11 +17,17 @@ import type {
   StackPort,
   UpResult,
 } from "../core/ports";
-import { deployedHostsFromDeployment } from "./deployment";
+import { hasVirtualMachine, type StateLedger } from "../../program/ledger/stateLedger";
+import { deployedHostsFromDeployment, ledgerFromDeployment } from "./deployment";
 import { cloudDriftFromRefreshEvents, type CloudDrift } from "./drift";
 import { driftSteps, plannedSteps, previewVerdict } from "./previewVerdict";
 import { defaultCliSearch, locatePulumiCli, pathDirectories, type CliSearch } from "./pulumiCli";
-import { PulumiCliMissingError, pulumiCliMissingMessage } from "./pulumiCli";
+import {
+  PulumiCliMissingError,
+  PulumiCliVersionError,
+  pulumiCliMissingMessage,
+  pulumiCliVersionProblem,
+} from "./pulumiCli";
 import { redactSecrets, secretValuesOfConfig } from "./redact";
 import { translateStackError } from "./stackErrors";
 import { upFailuresByHost } from "./upFailures";
@@ -30,10 +36,20 @@ import { upFailuresByHost } from "./upFailures";
 export interface StackProgramBinding {
   /** Desired pool from the stack's config as `stack.getAllConfig()` returns it (secrets in plaintext). */
   desiredFromConfig(config: ConfigMap): DesiredPool;
-  /** The inline program declaring the pool with `batch.hosts` allowed to change. */
-  programFor(batch: { hosts: string[]; generationTime: Date }): PulumiFn;
+  /**
+   * The inline program declaring the pool with `batch.hosts` allowed to change. `ledger` is read
+   * from the state just before (which hosts it records, with which resources); without it the
+   * program reads the ledger its previous update exported (the workspace's own program, which
+   * `previewRefresh` runs).
+   */
+  programFor(batch: { hosts: string[]; generationTime: Date; ledger?: StateLedger }): PulumiFn;
   /** The VM tag that carries a host's configuration revision. */
   revisionTagKey: string;
+  /**
+   * Called after every engine operation that ran the inline program, whatever its outcome: the
+   * program may never learn that the engine is done with it (program/runtime/promiseStackCapture.ts).
+   */
+  afterEngine?: () => void;
 }
 
 export interface AutomationStackOptions {
@@ -66,6 +82,7 @@ export class AutomationStackAdapter implements StackPort, StackDriftProbe {
   private stackPromise: Promise<StackLike> | undefined;
   private secrets: string[] = [];
   private knownHosts = new Set<string>();
+  private desiredHosts = new Set<string>();
 
   constructor(options: AutomationStackOptions) {
     this.options = options;
@@ -88,18 +105,20 @@ export class AutomationStackAdapter implements StackPort, StackDriftProbe {
   async readDesired(): Promise<DesiredPool> {
     const desired = this.options.binding.desiredFromConfig(await this.readConfig());
     for (const host of desired.hosts) this.knownHosts.add(host);
+    this.desiredHosts = new Set(desired.hosts);
     return desired;
   }
 
   async preview(batch: BatchSpec): Promise<PreviewVerdict> {
-    const events = await this.previewEvents(batch.hosts);
-    return previewVerdict(events, batch.hosts, this.knownHosts);
+    const { events, ledger } = await this.previewEvents(batch.hosts);
+    const unserved = [...this.desiredHosts].filter((host) => !hasVirtualMachine(ledger, host));
+    return previewVerdict(events, batch.hosts, this.knownHosts, unserved);
   }
 
   async up(batch: BatchSpec): Promise<UpResult> {
     await this.ensureKnown();
     const events: EngineEvent[] = [];
-    const program = this.programFor(batch.hosts);
+    const program = this.programFor(batch.hosts, await this.readLedger());
     try {
       await this.run("up", (stack) =>
         stack.up({
@@ -123,7 +142,7 @@ export class AutomationStackAdapter implements StackPort, StackDriftProbe {
   }
 
   async pendingChanges(): Promise<{ urn: string; op: string }[]> {
-    const events = await this.previewEvents([]);
+    const { events } = await this.previewEvents([]);
     return driftSteps(plannedSteps(events, this.knownHosts)).map((step) => ({ urn: step.urn, op: step.op }));
   }
 
@@ -135,27 +154,32 @@ export class AutomationStackAdapter implements StackPort, StackDriftProbe {
     return cloudDriftFromRefreshEvents(events);
   }
 
-  private async previewEvents(batchHosts: string[]): Promise<EngineEvent[]> {
+  private async previewEvents(batchHosts: string[]): Promise<{ events: EngineEvent[]; ledger: StateLedger }> {
     await this.ensureKnown();
     const events: EngineEvent[] = [];
-    const program = this.programFor(batchHosts);
+    const ledger = await this.readLedger();
+    const program = this.programFor(batchHosts, ledger);
     await this.run("preview", (stack) =>
       stack.preview({ program, color: "never", onEvent: (event) => this.collect(events, event) }),
     );
-    return events;
+    return { events, ledger };
+  }
+
+  /** The ledger the inline program is given: read from the whole state, just before it runs. */
+  private async readLedger(): Promise<StateLedger> {
+    const deployment = await this.run("exportStack", (stack) => stack.exportStack());
+    return ledgerFromDeployment(deployment);
   }
 
   /** Host names are needed to attribute resources; read them once if no caller has yet. */
   private async ensureKnown(): Promise<void> {
-    if (this.knownHosts.size === 0) {
-      await this.readDesired();
-      await this.readDeployedHosts();
-    }
+    if (this.desiredHosts.size === 0) await this.readDesired();
+    if (this.knownHosts.size === this.desiredHosts.size) await this.readDeployedHosts();
   }
 
-  private programFor(hosts: string[]): PulumiFn {
+  private programFor(hosts: string[], ledger: StateLedger): PulumiFn {
     const generationTime = (this.options.now ?? (() => new Date()))();
-    return this.options.binding.programFor({ hosts: [...hosts], generationTime });
+    return this.options.binding.programFor({ hosts: [...hosts], generationTime, ledger });
   }
 
   private collect(into: EngineEvent[], event: EngineEvent): void {
@@ -169,6 +193,8 @@ export class AutomationStackAdapter implements StackPort, StackDriftProbe {
       return await action(stack);
     } catch (error) {
       throw translateStackError(error, operation, this.options.stackName, this.secrets);
+    } finally {
+      this.options.binding.afterEngine?.();
     }
   }
 
@@ -180,9 +206,14 @@ export class AutomationStackAdapter implements StackPort, StackDriftProbe {
   }
 
   private async openStack(): Promise<StackLike> {
+    // The workspace's own program (previewRefresh runs it): no batch, the ledger read by the program.
+    const workspaceProgram = this.options.binding.programFor({
+      hosts: [],
+      generationTime: (this.options.now ?? (() => new Date()))(),
+    });
     if (this.options.openStack) {
       try {
-        return await this.options.openStack(this.programFor([]));
+        return await this.options.openStack(workspaceProgram);
       } catch (error) {
         throw this.openError(error);
       }
@@ -191,11 +222,18 @@ export class AutomationStackAdapter implements StackPort, StackDriftProbe {
     const cliDir = locatePulumiCli(search);
     if (cliDir === null) throw new PulumiCliMissingError(pulumiCliMissingMessage(search));
     const onPath = pathDirectories(search).includes(cliDir);
-    const pulumiCommand = await PulumiCommand.get(onPath ? {} : { root: dirname(cliDir) });
+    let pulumiCommand: PulumiCommand;
+    try {
+      pulumiCommand = await PulumiCommand.get(onPath ? {} : { root: dirname(cliDir) });
+    } catch (error) {
+      throw translateStackError(error, "version", this.options.stackName, this.secrets);
+    }
+    const versionProblem = pulumiCliVersionProblem(pulumiCommand.version, cliDir, search.env);
+    if (versionProblem !== null) throw new PulumiCliVersionError(versionProblem);
     const { stackName, projectDir } = this.options;
     try {
       return await LocalWorkspace.selectStack(
-        { stackName, projectName: "avd-rollout", program: this.programFor([]) },
+        { stackName, projectName: "avd-rollout", program: workspaceProgram },
         { workDir: projectDir, pulumiCommand },
       );
     } catch (error) {

@@ -24,8 +24,16 @@ export function isTransientFailureMessage(message: string): boolean {
 
 const MAX_MESSAGE_LENGTH = 600;
 
+/**
+ * The CLI's colour markup (`<{%reset%}>`, `<{%fg 1%}>`): engine events carry messages with it
+ * when written uncoloured (the engine's recorded streams show it), so it is dropped.
+ */
+export function withoutColourTags(text: string): string {
+  return text.replace(/<\{%[^%]*%\}>/g, "");
+}
+
 function tidy(message: string, secretValues: readonly string[]): string {
-  const oneLine = redactSecrets(message, secretValues).replace(/\s+/g, " ").trim();
+  const oneLine = redactSecrets(withoutColourTags(message), secretValues).replace(/\s+/g, " ").trim();
   return oneLine.length > MAX_MESSAGE_LENGTH ? `${oneLine.slice(0, MAX_MESSAGE_LENGTH)}…` : oneLine;
 }
 

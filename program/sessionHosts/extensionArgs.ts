@@ -8,25 +8,67 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { VirtualMachineExtensionArgs } from "@pulumi/azure-native/compute/virtualMachineExtension";
+import type { ExtensionKind } from "./resourceKinds";
 import type { SessionHostSettings } from "./settings";
 
 export interface ExtensionDefinition {
   /** Suffix of the logical name (`<host>-<kind>`). */
-  kind: string;
+  kind: ExtensionKind;
   args: VirtualMachineExtensionArgs;
 }
 
 type ExtensionBody = Omit<VirtualMachineExtensionArgs, "resourceGroupName" | "vmName" | "location">;
 
-/** Microsoft's Intune MDM id: the Entra join enrols the VM in Intune when set. */
-function entraJoin(mdmProviderGuid: string | undefined): ExtensionBody {
-  const body: ExtensionBody = {
+type ExtensionIdentity = Required<
+  Pick<ExtensionBody, "vmExtensionName" | "publisher" | "type" | "typeHandlerVersion">
+>;
+
+/** What Azure knows each extension kind by. */
+const EXTENSION_IDENTITY: Record<ExtensionKind, ExtensionIdentity> = {
+  "avd-agent": {
+    vmExtensionName: "Microsoft.PowerShell.DSC",
+    publisher: "Microsoft.Powershell",
+    type: "DSC",
+    typeHandlerVersion: "2.83",
+  },
+  "entra-join": {
     vmExtensionName: "AADLoginForWindows",
     publisher: "Microsoft.Azure.ActiveDirectory",
     type: "AADLoginForWindows",
     typeHandlerVersion: "2.0",
-    autoUpgradeMinorVersion: true,
-  };
+  },
+  "domain-join": {
+    vmExtensionName: "JsonADDomainExtension",
+    publisher: "Microsoft.Compute",
+    type: "JsonADDomainExtension",
+    typeHandlerVersion: "1.3",
+  },
+  "custom-script": {
+    vmExtensionName: "CustomScriptExtension",
+    publisher: "Microsoft.Compute",
+    type: "CustomScriptExtension",
+    typeHandlerVersion: "1.10",
+  },
+  "monitor-agent": {
+    vmExtensionName: "AzureMonitorWindowsAgent",
+    publisher: "Microsoft.Azure.Monitor",
+    type: "AzureMonitorWindowsAgent",
+    typeHandlerVersion: "1.0",
+  },
+};
+
+/** Every extension kind in run order: the order a host's extensions are chained in. */
+export const EXTENSION_RUN_ORDER: readonly ExtensionKind[] = [
+  "avd-agent",
+  "entra-join",
+  "domain-join",
+  "custom-script",
+  "monitor-agent",
+];
+
+/** Microsoft's Intune MDM id: the Entra join enrols the VM in Intune when set. */
+function entraJoin(mdmProviderGuid: string | undefined): ExtensionBody {
+  const body: ExtensionBody = { ...EXTENSION_IDENTITY["entra-join"], autoUpgradeMinorVersion: true };
   if (mdmProviderGuid !== undefined) body.settings = { mdmId: mdmProviderGuid };
   return body;
 }
@@ -78,10 +120,7 @@ function domainJoin(
   };
   if (join.ouPath !== undefined) settings.OUPath = join.ouPath;
   return {
-    vmExtensionName: "JsonADDomainExtension",
-    publisher: "Microsoft.Compute",
-    type: "JsonADDomainExtension",
-    typeHandlerVersion: "1.3",
+    ...EXTENSION_IDENTITY["domain-join"],
     autoUpgradeMinorVersion: true,
     settings,
     protectedSettings,
@@ -89,7 +128,10 @@ function domainJoin(
 }
 
 /** The AVD agent: the DSC configuration `AddSessionHost` that installs the agent and registers the host. */
-function avdAgent(settings: SessionHostSettings, protectedSettings: pulumi.Output<unknown>): ExtensionBody {
+function avdAgent(
+  settings: SessionHostSettings,
+  protectedSettings: pulumi.Output<unknown> | undefined,
+): ExtensionBody {
   const properties: Record<string, unknown> = {
     hostPoolName: settings.hostPoolName,
     // The DSC configuration reads the token from the protected settings through this reference.
@@ -104,10 +146,7 @@ function avdAgent(settings: SessionHostSettings, protectedSettings: pulumi.Outpu
     properties.mdmId = settings.join.mdmProviderGuid;
   }
   return {
-    vmExtensionName: "Microsoft.PowerShell.DSC",
-    publisher: "Microsoft.Powershell",
-    type: "DSC",
-    typeHandlerVersion: "2.83",
+    ...EXTENSION_IDENTITY["avd-agent"],
     autoUpgradeMinorVersion: true,
     settings: {
       modulesUrl: settings.agentPackageUrl,
@@ -128,52 +167,83 @@ function scriptFileName(url: string): string {
  * the protected settings: CustomScriptExtension reads `fileUris` from either.
  */
 function customScript(protectedSettings: pulumi.Output<unknown> | undefined): ExtensionBody {
-  return {
-    vmExtensionName: "CustomScriptExtension",
-    publisher: "Microsoft.Compute",
-    type: "CustomScriptExtension",
-    typeHandlerVersion: "1.10",
-    autoUpgradeMinorVersion: true,
-    protectedSettings,
-  };
+  return { ...EXTENSION_IDENTITY["custom-script"], autoUpgradeMinorVersion: true, protectedSettings };
 }
 
 function azureMonitorAgent(): ExtensionBody {
   return {
-    vmExtensionName: "AzureMonitorWindowsAgent",
-    publisher: "Microsoft.Azure.Monitor",
-    type: "AzureMonitorWindowsAgent",
-    typeHandlerVersion: "1.0",
+    ...EXTENSION_IDENTITY["monitor-agent"],
     autoUpgradeMinorVersion: true,
     enableAutomaticUpgrade: true,
   };
 }
 
-/** Extensions of the VM `vmName`, in run order. */
+/** The extension kinds the configuration declares, in run order. */
+export function configuredExtensionKinds(settings: SessionHostSettings): ExtensionKind[] {
+  const kinds: ExtensionKind[] = [
+    "avd-agent",
+    settings.join.type === "AzureActiveDirectory" ? "entra-join" : "domain-join",
+  ];
+  if (settings.customConfigurationScriptUrl !== undefined) kinds.push("custom-script");
+  if (settings.dataCollectionRuleId !== undefined) kinds.push("monitor-agent");
+  return kinds;
+}
+
+function bodyOf(
+  kind: ExtensionKind,
+  settings: SessionHostSettings,
+  secrets: SharedProtectedSettings | undefined,
+): ExtensionBody {
+  const join = settings.join;
+  switch (kind) {
+    case "avd-agent":
+      return avdAgent(settings, secrets?.avdAgent);
+    case "entra-join":
+      if (join.type === "AzureActiveDirectory") return entraJoin(join.mdmProviderGuid);
+      break;
+    case "domain-join":
+      if (join.type === "ActiveDirectory") return domainJoin(join, secrets?.domainJoin);
+      break;
+    case "custom-script":
+      if (settings.customConfigurationScriptUrl !== undefined) return customScript(secrets?.customScript);
+      break;
+    case "monitor-agent":
+      if (settings.dataCollectionRuleId !== undefined) return azureMonitorAgent();
+      break;
+  }
+  // A kind the configuration no longer has: only a host kept as state records it declares one,
+  // and the engine keeps its recorded inputs (ignoreChanges "*"), so its identity is all it needs.
+  return { ...EXTENSION_IDENTITY[kind], autoUpgradeMinorVersion: true };
+}
+
+/**
+ * The extension of `kind` on the VM `vmName`. `secrets` are the protected settings of a generation
+ * being created; a host kept as state records it gets none (the engine keeps the recorded ones).
+ */
+export function extensionDefinition(
+  kind: ExtensionKind,
+  settings: SessionHostSettings,
+  vmName: pulumi.Input<string>,
+  secrets: SharedProtectedSettings | undefined,
+): ExtensionDefinition {
+  const body = bodyOf(kind, settings, secrets);
+  if (body.protectedSettings === undefined) delete body.protectedSettings;
+  const args: VirtualMachineExtensionArgs = {
+    resourceGroupName: settings.vmResourceGroupName,
+    vmName,
+    ...body,
+  };
+  if (settings.location !== undefined) args.location = settings.location;
+  return { kind, args };
+}
+
+/** Extensions of the VM `vmName` the configuration declares, in run order. */
 export function extensionDefinitions(
   settings: SessionHostSettings,
   vmName: pulumi.Input<string>,
-  secrets: SharedProtectedSettings,
+  secrets: SharedProtectedSettings | undefined,
 ): ExtensionDefinition[] {
-  const bodies: { kind: string; body: ExtensionBody }[] = [
-    { kind: "avd-agent", body: avdAgent(settings, secrets.avdAgent) },
-    settings.join.type === "AzureActiveDirectory"
-      ? { kind: "entra-join", body: entraJoin(settings.join.mdmProviderGuid) }
-      : { kind: "domain-join", body: domainJoin(settings.join, secrets.domainJoin) },
-  ];
-  if (settings.customConfigurationScriptUrl !== undefined) {
-    bodies.push({ kind: "custom-script", body: customScript(secrets.customScript) });
-  }
-  if (settings.dataCollectionRuleId !== undefined) {
-    bodies.push({ kind: "monitor-agent", body: azureMonitorAgent() });
-  }
-  return bodies.map(({ kind, body }) => {
-    const args: VirtualMachineExtensionArgs = {
-      resourceGroupName: settings.vmResourceGroupName,
-      vmName,
-      ...body,
-    };
-    if (settings.location !== undefined) args.location = settings.location;
-    return { kind, args };
-  });
+  return configuredExtensionKinds(settings).map((kind) =>
+    extensionDefinition(kind, settings, vmName, secrets),
+  );
 }

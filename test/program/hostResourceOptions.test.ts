@@ -1,32 +1,95 @@
 import { describe, expect, it } from "vitest";
-import { batchProblems, hostResourceOptions } from "../../program/sessionHosts/hostResourceOptions";
+import {
+  batchProblems,
+  hostMode,
+  hostResourceOptions,
+  type HostMode,
+} from "../../program/sessionHosts/hostResourceOptions";
+import { HOST_RESOURCE_KINDS, type HostResourceKind } from "../../program/sessionHosts/resourceKinds";
+import type { StateLedger } from "../../program/ledger/stateLedger";
 
-describe("ledger resource options per host", () => {
-  const outside = { protect: true, ignoreChanges: ["*"], retainOnDelete: true };
-  const inside = { protect: false, ignoreChanges: undefined, retainOnDelete: true };
+function ledgerOf(hosts: Record<string, HostResourceKind[] | null>): StateLedger {
+  return {
+    hosts: new Map(
+      Object.entries(hosts).map(([host, kinds]) => [
+        host,
+        {
+          kinds: kinds === null ? null : new Set(kinds),
+          vmPendingReplacement: false,
+          vmInitErrors: false,
+          dataCollectionRuleId: undefined,
+        },
+      ]),
+    ),
+  };
+}
 
-  it.each([
-    { case: "plain up: no batch", host: "avd-0", batch: [], expected: outside },
-    { case: "host in the batch", host: "avd-1", batch: ["avd-1"], expected: inside },
-    { case: "host outside a batch", host: "avd-0", batch: ["avd-1", "avd-2"], expected: outside },
-    { case: "avd-1 is not avd-10", host: "avd-10", batch: ["avd-1"], expected: outside },
-    { case: "avd-10 is not avd-1", host: "avd-1", batch: ["avd-10"], expected: outside },
-    { case: "initial host batch", host: "avd-3", batch: ["avd-3"], expected: inside },
-    { case: "large batch, last member", host: "avd-9", batch: ["avd-7", "avd-8", "avd-9"], expected: inside },
-  ])("$case", ({ host, batch, expected }) => {
-    expect(hostResourceOptions(host, new Set(batch))).toEqual(expected);
+describe("host mode: what an update may do to a host", () => {
+  const ledger = ledgerOf({
+    "avd-0": ["nic", "vm", "avd-agent", "entra-join"],
+    "avd-1": ["nic", "vm", "avd-agent", "entra-join"],
+    "avd-10": ["nic", "vm"],
+    "avd-3": ["nic"],
+    "avd-4": null,
   });
 
-  it("always retains on delete, so a replaced original is left to the driver", () => {
-    for (const batch of [[], ["avd-0"]]) {
-      expect(hostResourceOptions("avd-0", new Set(batch)).retainOnDelete).toBe(true);
-    }
+  it.each([
+    { case: "plain up: running host", host: "avd-0", batch: [], expected: "keep" },
+    { case: "host in the batch", host: "avd-1", batch: ["avd-1"], expected: "replace" },
+    { case: "host outside a batch", host: "avd-0", batch: ["avd-1"], expected: "keep" },
+    { case: "avd-1 is not avd-10", host: "avd-10", batch: ["avd-1"], expected: "keep" },
+    { case: "host not in state (count raised)", host: "avd-7", batch: [], expected: "create" },
+    { case: "host not in state, in the batch", host: "avd-7", batch: ["avd-7"], expected: "create" },
+    { case: "state has a NIC but no VM (first create failed)", host: "avd-3", batch: [], expected: "create" },
+    { case: "recorded host with an unknown resource set", host: "avd-4", batch: [], expected: "keep" },
+  ] as const)("$case", ({ host, batch, expected }) => {
+    expect(hostMode(host, new Set(batch), ledger)).toBe(expected);
+  });
+});
+
+describe("resource options per mode and kind", () => {
+  const lifelong: HostResourceKind[] = ["nic", "vm", "avd-agent", "entra-join", "domain-join"];
+  const optional: HostResourceKind[] = ["custom-script", "monitor-agent", "dcra"];
+
+  it("covers every kind", () => {
+    expect([...lifelong, ...optional].sort()).toEqual([...HOST_RESOURCE_KINDS].sort());
+  });
+
+  it.each(lifelong)("keep, %s (lifelong): protected, every change ignored", (kind) => {
+    expect(hostResourceOptions("keep", kind)).toEqual({
+      protect: true,
+      ignoreChanges: ["*"],
+      deleteBeforeReplace: false,
+      retainOnDelete: true,
+    });
+  });
+
+  it.each(optional)("keep, %s (optional): every change ignored, never protected", (kind) => {
+    expect(hostResourceOptions("keep", kind)).toEqual({
+      protect: false,
+      ignoreChanges: ["*"],
+      deleteBeforeReplace: false,
+      retainOnDelete: true,
+    });
+  });
+
+  it.each(
+    (["replace", "create"] as HostMode[]).flatMap((mode) =>
+      HOST_RESOURCE_KINDS.map((kind) => ({ mode, kind })),
+    ),
+  )("$mode, $kind: free to change, not protected", ({ mode, kind }) => {
+    expect(hostResourceOptions(mode, kind)).toEqual({
+      protect: false,
+      ignoreChanges: undefined,
+      deleteBeforeReplace: false,
+      retainOnDelete: true,
+    });
   });
 
   it("returns fresh option objects (no shared array the SDK could see mutated)", () => {
-    const a = hostResourceOptions("avd-0", new Set());
-    const b = hostResourceOptions("avd-1", new Set());
-    expect(a.ignoreChanges).not.toBe(b.ignoreChanges);
+    expect(hostResourceOptions("keep", "vm").ignoreChanges).not.toBe(
+      hostResourceOptions("keep", "nic").ignoreChanges,
+    );
   });
 });
 

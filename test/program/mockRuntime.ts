@@ -30,6 +30,10 @@ export interface CapturedInvoke {
 export interface MockRuntime {
   registrations: CapturedRegistration[];
   invokes: CapturedInvoke[];
+  /** What `pulumi:pulumi:readStackOutputs` answers: the stack's previous outputs (default none). */
+  previousStackOutputs: Record<string, unknown>;
+  /** A registration of this logical name fails at the monitor (an error the engine returns). */
+  failRegistrationOf: string | undefined;
   /** Forgets what was captured (between variations in one process). */
   reset(): void;
   /** Waits until every registration and invoke issued so far has been answered. */
@@ -47,23 +51,40 @@ interface SettingsInternals {
   waitForRPCs(): Promise<void>;
 }
 
-export function installMockRuntime(options: { preview?: boolean } = {}): MockRuntime {
+export interface MockRuntimeOptions {
+  preview?: boolean;
+  /** The id the mock engine gives a resource (default `/mock/<type>/<name>`). */
+  idOf?: (type: string, name: string) => string;
+}
+
+export function installMockRuntime(options: MockRuntimeOptions = {}): MockRuntime {
+  const idOf = options.idOf ?? ((type: string, name: string) => `/mock/${type}/${name}`);
   const registrations: CapturedRegistration[] = [];
   const invokes: CapturedInvoke[] = [];
   // The mock monitor calls newResource synchronously from registerResource: this is that request.
   let current: CapturedRegistration | undefined;
+  const state = {
+    previousStackOutputs: {} as Record<string, unknown>,
+    failRegistrationOf: undefined as string | undefined,
+  };
   void pulumi.runtime.setMocks(
     {
       newResource(args) {
+        if (args.name === state.failRegistrationOf) {
+          throw new Error(`mock engine: creating ${args.name} failed`);
+        }
         if (current !== undefined && current.type === args.type && current.name === args.name) {
           current.inputs = args.inputs as Record<string, unknown>;
         }
-        return { id: `/mock/${args.type}/${args.name}`, state: args.inputs };
+        return { id: idOf(args.type, args.name), state: args.inputs };
       },
       call(args) {
         invokes.push({ token: args.token, args: args.inputs as Record<string, unknown> });
         if (args.token === "azure-native:desktopvirtualization:getHostPoolRegistrationToken") {
           return { token: MOCK_REGISTRATION_TOKEN, expirationTime: "2026-12-01T00:00:00Z" };
+        }
+        if (args.token === "pulumi:pulumi:readStackOutputs") {
+          return { name: args.inputs.name, outputs: state.previousStackOutputs, secretOutputNames: [] };
         }
         return {};
       },
@@ -71,6 +92,8 @@ export function installMockRuntime(options: { preview?: boolean } = {}): MockRun
     "avd-rollout",
     "test",
     options.preview ?? false,
+    // What the diy (file) backend reports as the organization.
+    "organization",
   );
   const monitor = pulumi.runtime.getMonitor() as unknown as MonitorWithRegister;
   const register = monitor.registerResource.bind(monitor);
@@ -94,9 +117,23 @@ export function installMockRuntime(options: { preview?: boolean } = {}): MockRun
   return {
     registrations,
     invokes,
+    get previousStackOutputs() {
+      return state.previousStackOutputs;
+    },
+    set previousStackOutputs(outputs) {
+      state.previousStackOutputs = outputs;
+    },
+    get failRegistrationOf() {
+      return state.failRegistrationOf;
+    },
+    set failRegistrationOf(name) {
+      state.failRegistrationOf = name;
+    },
     reset() {
       registrations.length = 0;
       invokes.length = 0;
+      state.previousStackOutputs = {};
+      state.failRegistrationOf = undefined;
     },
     settle: () => settings.waitForRPCs(),
   };

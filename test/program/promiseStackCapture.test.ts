@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { withExpectedRejections } from "./expectedRejections";
 import { afterEach, describe, expect, it } from "vitest";
-import { declareWithoutPromiseStacks, promiseStacksWanted } from "../../program/runtime/promiseStackCapture";
+import {
+  declareWithoutPromiseStacks,
+  promiseStackCaptureLowered,
+  promiseStacksWanted,
+  restorePromiseStackCapture,
+} from "../../program/runtime/promiseStackCapture";
 
 describe("promise stack capture while registering", () => {
   const original = Error.stackTraceLimit;
@@ -24,6 +30,38 @@ describe("promise stack capture while registering", () => {
     resolveUrn("urn:pulumi:test::avd-rollout::t::n");
     await settled;
     expect(Error.stackTraceLimit).toBe(10);
+  });
+
+  it("rejects with the first registration that fails and restores the limit then", async () => {
+    Error.stackTraceLimit = 12;
+    let rejectUrn: (error: Error) => void = () => undefined;
+    const failing = pulumi.output(new Promise<string>((_, reject) => (rejectUrn = reject)));
+    const pending = pulumi.output(new Promise<string>(() => undefined));
+    const { settled } = declareWithoutPromiseStacks(() => ({ result: undefined, urns: [pending, failing] }));
+    expect(Error.stackTraceLimit).toBe(0);
+    const failure = await withExpectedRejections("creating avd-1-vm failed", async () => {
+      rejectUrn(new Error("creating avd-1-vm failed"));
+      return settled.then(
+        () => "settled",
+        (error: unknown) => String(error),
+      );
+    });
+    expect(failure).toBe("Error: creating avd-1-vm failed");
+    expect(Error.stackTraceLimit).toBe(12);
+  });
+
+  it("restores the limit on request when the engine never answers a registration", () => {
+    Error.stackTraceLimit = 11;
+    // A registration the engine abandoned: the SDK settles its URN neither way.
+    const abandoned = pulumi.output(new Promise<string>(() => undefined));
+    declareWithoutPromiseStacks(() => ({ result: undefined, urns: [abandoned] }));
+    expect(promiseStackCaptureLowered()).toBe(true);
+    expect(Error.stackTraceLimit).toBe(0);
+    restorePromiseStackCapture();
+    expect(Error.stackTraceLimit).toBe(11);
+    expect(promiseStackCaptureLowered()).toBe(false);
+    restorePromiseStackCapture(); // idempotent
+    expect(Error.stackTraceLimit).toBe(11);
   });
 
   it("restores the limit when declaring throws", () => {

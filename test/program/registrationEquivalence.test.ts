@@ -37,7 +37,21 @@ describe("thin registration vs generated classes", () => {
       batch: new Set(["avd-1"]),
       generationTime: new Date("2026-04-15T17:16:07Z"),
       revisionTagKey: "avd-rollout-revision",
-      registrationToken: pulumi.secret("token-value"),
+      // avd-0 and avd-2 run (kept as state records them), avd-1 is replaced: both kinds of registration.
+      ledger: {
+        hosts: new Map(
+          ["avd-0", "avd-1", "avd-2"].map((host) => [
+            host,
+            {
+              kinds: new Set(declare.configuredKinds(settings)),
+              vmPendingReplacement: false,
+              vmInitErrors: false,
+              dataCollectionRuleId: undefined,
+            },
+          ]),
+        ),
+      },
+      registrationToken: () => pulumi.secret("token-value"),
       registration,
     });
     await runtime.settle();

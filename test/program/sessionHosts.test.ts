@@ -5,7 +5,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../automation/core/errors";
 import type * as DeclareSessionHostsModule from "../../program/declareSessionHosts";
-import { parseStackConfig, type RawStackConfig } from "../../program/config";
+import {
+  configurationRevision,
+  desiredHostNames,
+  parseStackConfig,
+  type RawStackConfig,
+  type StackConfig,
+} from "../../program/config";
+import { EMPTY_LEDGER, type StateLedger } from "../../program/ledger/stateLedger";
+import { configuredKinds } from "../../program/sessionHosts/declareHosts";
+import { settingsFromStackConfig } from "../../program/sessionHosts/settingsFromStackConfig";
 import {
   ADMIN_PASSWORD,
   DOMAIN_PASSWORD,
@@ -27,6 +36,24 @@ import {
 } from "./mockRuntime";
 
 const GENERATION = new Date("2026-04-15T17:16:07Z");
+
+/** Every configured host running, with the resources the configuration declares. */
+function runningLedger(config: StackConfig): StateLedger {
+  const kinds = configuredKinds(settingsFromStackConfig(config, configurationRevision(config)));
+  return {
+    hosts: new Map(
+      desiredHostNames(config).map((host) => [
+        host,
+        {
+          kinds: new Set(kinds),
+          vmPendingReplacement: false,
+          vmInitErrors: false,
+          dataCollectionRuleId: undefined,
+        },
+      ]),
+    ),
+  };
+}
 const STAMP = "2026-04-15T17-16-07";
 const VM = "azure-native:compute:VirtualMachine";
 const NIC = "azure-native:network:NetworkInterface";
@@ -63,10 +90,22 @@ describe("session hosts under the mock runtime", () => {
     program = await import("../../program/declareSessionHosts");
   });
 
-  async function run(raw: Raw, batchHosts: string[] = []): Promise<Run> {
+  /**
+   * Declares the pool. `ledger` is what state records: default none (every host is created, with
+   * the full configuration), `"running"` every configured host with the configured resources.
+   */
+  async function run(
+    raw: Raw,
+    batchHosts: string[] = [],
+    ledger: StateLedger | "running" = EMPTY_LEDGER,
+  ): Promise<Run> {
     runtime.reset();
     const config = parseStackConfig(raw as RawStackConfig);
-    const declared = program.declareSessionHosts(config, { hosts: batchHosts, generationTime: GENERATION });
+    const declared = program.declareSessionHosts(config, {
+      hosts: batchHosts,
+      generationTime: GENERATION,
+      ledger: ledger === "running" ? runningLedger(config) : ledger,
+    });
     await declared.settled;
     await runtime.settle();
     const byName = new Map(runtime.registrations.map((r) => [r.name, r]));
@@ -82,6 +121,8 @@ describe("session hosts under the mock runtime", () => {
         vmId: (await resolveOutput(out.vmId)).value,
         revision: (await resolveOutput(out.revision)).value,
         zone: out.zone,
+        resources: out.resources,
+        dataCollectionRuleId: out.dataCollectionRuleId,
       };
     }
     return {
@@ -432,52 +473,87 @@ describe("session hosts under the mock runtime", () => {
         protect: reg.request.protect,
         ignoreChanges: reg.request.ignorechangesList,
         retainOnDelete: reg.request.retainondelete,
+        deleteBeforeReplace: reg.request.deletebeforereplacedefined
+          ? reg.request.deletebeforereplace
+          : "unset",
       };
     }
+    const optional = /-(custom-script|monitor-agent|dcra)$/;
 
-    it("a plain up protects every host and ignores every change", async () => {
-      const r = await run(withCount(adConfig(), 3));
+    it("a plain up keeps every running host: every change ignored, lifelong resources protected", async () => {
+      const r = await run(withCount(adConfig(), 3), [], "running");
       expect(r.all.length).toBe(3 * 7);
       for (const reg of r.all) {
-        expect(options(reg), reg.name).toEqual({ protect: true, ignoreChanges: ["*"], retainOnDelete: true });
+        expect(options(reg), reg.name).toEqual({
+          protect: !optional.test(reg.name),
+          ignoreChanges: ["*"],
+          retainOnDelete: true,
+          deleteBeforeReplace: false,
+        });
       }
     });
 
     it("only the batch's hosts may change; every resource of theirs, none of the others", async () => {
-      const r = await run(withCount(adConfig(), 12), ["avdcorp-1", "avdcorp-10"]);
+      const r = await run(withCount(adConfig(), 12), ["avdcorp-1", "avdcorp-10"], "running");
       for (const reg of r.all) {
         const host = /^(avdcorp-\d+)-/.exec(reg.name)![1];
         const inBatch = host === "avdcorp-1" || host === "avdcorp-10";
         expect(options(reg), reg.name).toEqual(
           inBatch
-            ? { protect: false, ignoreChanges: [], retainOnDelete: true }
-            : { protect: true, ignoreChanges: ["*"], retainOnDelete: true },
+            ? { protect: false, ignoreChanges: [], retainOnDelete: true, deleteBeforeReplace: false }
+            : {
+                protect: !optional.test(reg.name),
+                ignoreChanges: ["*"],
+                retainOnDelete: true,
+                deleteBeforeReplace: false,
+              },
         );
+      }
+    });
+
+    it("creates hosts state does not record with the configuration, unprotected until they run", async () => {
+      const r = await run(withCount(adConfig(), 2));
+      for (const reg of r.all) {
+        expect(options(reg), reg.name).toEqual({
+          protect: false,
+          ignoreChanges: [],
+          retainOnDelete: true,
+          deleteBeforeReplace: false,
+        });
       }
     });
 
     it("refuses a batch host that is not configured, naming it", async () => {
       const config = parseStackConfig(withCount(entraConfig(), 2) as RawStackConfig);
       const declare = () =>
-        program.declareSessionHosts(config, { hosts: ["avdprod-2"], generationTime: GENERATION });
+        program.declareSessionHosts(config, {
+          hosts: ["avdprod-2"],
+          generationTime: GENERATION,
+          ledger: EMPTY_LEDGER,
+        });
       expect(declare).toThrow(InputError);
       expect(declare).toThrow(/"avdprod-2".*avdprod-0 \.\. avdprod-1/);
     });
 
-    it("exports vmName, vmId, revision and zone per host", async () => {
+    it("exports vmName, vmId, revision, zone and the resource set per host", async () => {
       const r = await run(withCount(adConfig(), 2));
+      const resources = ["nic", "vm", "avd-agent", "domain-join", "custom-script", "monitor-agent", "dcra"];
       expect(r.outputs).toEqual({
         "avdcorp-0": {
           vmName: `avdcorp-0-${STAMP}`,
           vmId: `/mock/${VM}/avdcorp-0-vm`,
           revision: r.revision,
           zone: "1",
+          resources,
+          dataCollectionRuleId: ids.dcr,
         },
         "avdcorp-1": {
           vmName: `avdcorp-1-${STAMP}`,
           vmId: `/mock/${VM}/avdcorp-1-vm`,
           revision: r.revision,
           zone: "2",
+          resources,
+          dataCollectionRuleId: ids.dcr,
         },
       });
     });

@@ -7,6 +7,7 @@ import {
   configurationDrift,
 } from "../../automation/pulumi/drift";
 import { urnOf } from "./engineEvents";
+import { recordedStream } from "./recordedStreams";
 
 const desired: DesiredPool = {
   revision: "r2",
@@ -37,30 +38,48 @@ describe("drift", () => {
     expect(assembleDriftReport(found, [{ urn: "u", op: "create" }], []).drift).toBe(true);
   });
 
-  it("reads cloud changes and deletions from refresh events", () => {
-    const vm = urnOf("azure-native:compute:VirtualMachine", "avd-0-x");
-    const nic = urnOf("azure-native:network:NetworkInterface", "avd-1-nic");
-    const same = urnOf("azure-native:network:NetworkInterface", "avd-2-nic");
-    const meta = (urn: string, extra: object) => ({
-      op: "refresh" as const,
-      urn,
-      type: "azure-native:compute:VirtualMachine",
-      provider: "",
-      ...extra,
+  it("reads what a refresh found from the engine's recorded stream (same / update / delete)", () => {
+    const events = recordedStream("refresh-preview", {
+      resA: "avd-0-vm",
+      resB: "avd-1-nic",
+      resC: "avd-2-vm",
     });
-    const state = { type: "t", urn: "u", id: "i", parent: "", inputs: {}, outputs: {}, provider: "" };
+    // The pre-events all say `refresh`; the outputs events carry what was found.
+    expect(
+      new Set(events.flatMap((e) => (e.resourcePreEvent ? [e.resourcePreEvent.metadata.op] : []))),
+    ).toEqual(new Set(["refresh"]));
+    expect(cloudDriftFromRefreshEvents(events)).toEqual([
+      { urn: "urn:pulumi:test::test::pkgA:m:typA::avd-2-vm", kind: "deleted", properties: [] },
+      { urn: "urn:pulumi:test::test::pkgA:m:typA::avd-0-vm", kind: "changed", properties: ["oof"] },
+    ]);
+  });
+
+  it("reports nothing for a refresh that found everything as recorded", () => {
+    const vm = urnOf("azure-native:compute:VirtualMachine", "avd-0-vm");
     const events: EngineEvent[] = [
       {
         sequence: 1,
         timestamp: 1,
-        resOutputsEvent: { metadata: meta(vm, { diffs: ["tags", "hardwareProfile"], new: state }) },
+        resourcePreEvent: { metadata: { op: "refresh", urn: vm, type: "t", provider: "" } },
       },
-      { sequence: 2, timestamp: 2, resOutputsEvent: { metadata: meta(nic, {}) } },
-      { sequence: 3, timestamp: 3, resOutputsEvent: { metadata: meta(same, { diffs: [], new: state }) } },
+      {
+        sequence: 2,
+        timestamp: 2,
+        resOutputsEvent: { metadata: { op: "same", urn: vm, type: "t", provider: "" } },
+      },
     ];
-    expect(cloudDriftFromRefreshEvents(events)).toEqual([
-      { urn: vm, kind: "changed", properties: ["hardwareProfile", "tags"] },
-      { urn: nic, kind: "deleted", properties: [] },
-    ]);
+    expect(cloudDriftFromRefreshEvents(events)).toEqual([]);
+  });
+
+  it("counts an update the engine reports without property details as a change", () => {
+    const vm = urnOf("azure-native:compute:VirtualMachine", "avd-0-vm");
+    const events: EngineEvent[] = [
+      {
+        sequence: 1,
+        timestamp: 1,
+        resOutputsEvent: { metadata: { op: "update", urn: vm, type: "t", provider: "" } },
+      },
+    ];
+    expect(cloudDriftFromRefreshEvents(events)).toEqual([{ urn: vm, kind: "changed", properties: [] }]);
   });
 });

@@ -93,10 +93,36 @@ describe("previewVerdict", () => {
     expect(verdict.batchChanges).toEqual([]);
   });
 
+  it("allows dropping a leftover of an earlier replacement from state outside the batch, nothing else", () => {
+    const leftover = urnOf(NIC, "avd-5-nic");
+    const cleanup = preEvent("delete-replaced", leftover, NIC);
+    const { old } = cleanup.resourcePreEvent!.metadata;
+    Object.assign(old!, { delete: true, retainOnDelete: true });
+    expect(previewVerdict([cleanup], ["avd-1"], HOSTS).outsideBatchChanges).toEqual([]);
+    // The same op on a live resource, or one Azure would really delete, is refused.
+    const live = preEvent("delete-replaced", leftover, NIC);
+    Object.assign(live.resourcePreEvent!.metadata.old!, { retainOnDelete: true });
+    const deleting = preEvent("delete-replaced", leftover, NIC);
+    Object.assign(deleting.resourcePreEvent!.metadata.old!, { delete: true });
+    expect(previewVerdict([live], ["avd-1"], HOSTS).outsideBatchChanges).toEqual([leftover]);
+    expect(previewVerdict([deleting], ["avd-1"], HOSTS).outsideBatchChanges).toEqual([leftover]);
+  });
+
+  it("lets hosts the state records no VM for change in any update (nobody is signed in to them)", () => {
+    const events = [
+      preEvent("replace", urnOf(NIC, "avd-7-nic"), NIC),
+      preEvent("create", urnOf(VM, "avd-7-vm")),
+    ];
+    expect(previewVerdict(events, ["avd-1"], HOSTS, ["avd-7"]).outsideBatchChanges).toEqual([]);
+    expect(previewVerdict(events, ["avd-1"], HOSTS).outsideBatchChanges).toEqual([urnOf(NIC, "avd-7-nic")]);
+  });
+
   it("reports each URN once even when the engine repeats an event", () => {
     const urn = urnOf(VM, "avd-3-x");
     const steps = plannedSteps([preEvent("delete", urn), preEvent("delete", urn)], HOSTS);
     expect(steps).toHaveLength(1);
-    expect(driftSteps([...steps, { urn: "u", op: "same", host: null }])).toHaveLength(1);
+    expect(
+      driftSteps([...steps, { urn: "u", op: "same", host: null, stateOnlyCleanup: false }]),
+    ).toHaveLength(1);
   });
 });

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { BusyError, PortError } from "../../automation/core/errors";
 import { AutomationStackAdapter } from "../../automation/pulumi/stackAdapter";
 import {
+  MINIMUM_PULUMI_CLI_VERSION,
   PulumiCliMissingError,
   defaultCliSearch,
+  pulumiCliVersionProblem,
   locatePulumiCli,
   pulumiCliMissingMessage,
   requirePulumiCli,
@@ -78,9 +80,37 @@ describe("translateStackError", () => {
     expect(error.message).toContain("pulumi cancel --stack prod");
   });
 
-  it("turns a spawn ENOENT into the missing-CLI message", () => {
-    const error = translateStackError(new Error("spawn pulumi ENOENT"), "up", "prod", []);
-    expect(error).toBeInstanceOf(PulumiCliMissingError);
+  it("turns a failed spawn of pulumi into the missing-CLI message", () => {
+    // What execa rejects with when the executable does not exist, wrapped as the SDK wraps it.
+    const spawnError = Object.assign(
+      new Error("Command failed with ENOENT: pulumi version\nspawn pulumi ENOENT"),
+      {
+        code: "ENOENT",
+        syscall: "spawn pulumi",
+        path: "pulumi",
+      },
+    );
+    const wrapped = Object.assign(new Error("code: -2"), { commandResult: { err: spawnError } });
+    expect(translateStackError(wrapped, "up", "prod", [])).toBeInstanceOf(PulumiCliMissingError);
+    const absolute = Object.assign(new Error("spawn /opt/pulumi/bin/pulumi ENOENT"), {
+      code: "ENOENT",
+      syscall: "spawn /opt/pulumi/bin/pulumi",
+      path: "/opt/pulumi/bin/pulumi",
+    });
+    expect(translateStackError(absolute, "up", "prod", [])).toBeInstanceOf(PulumiCliMissingError);
+  });
+
+  it("keeps an ENOENT from inside the program a program error, not a missing CLI", () => {
+    const programError = new Error(
+      "code: 255\n stderr: error: Running program failed: ENOENT: no such file or directory, open '/repo/stacks/seed.json'",
+    );
+    expect(translateStackError(programError, "up", "prod", [])).toBeInstanceOf(PortError);
+    const otherSpawn = Object.assign(new Error("spawn az ENOENT"), {
+      code: "ENOENT",
+      syscall: "spawn az",
+      path: "az",
+    });
+    expect(translateStackError(otherSpawn, "up", "prod", [])).toBeInstanceOf(PortError);
   });
 
   it("keeps other failures as permanent PortErrors with secrets redacted", () => {
@@ -93,5 +123,38 @@ describe("translateStackError", () => {
     expect(error).toBeInstanceOf(PortError);
     expect(error.message).toContain("stack.preview(prod)");
     expect(error.message).not.toContain("Hunter2-Secret");
+  });
+});
+
+describe("minimum Pulumi CLI version", () => {
+  const version = (text: string) => ({
+    compare: (other: string) => {
+      const [a, b] = [text, other].map((v) => v.split(".").map(Number));
+      for (let i = 0; i < 3; i++) if (a![i] !== b![i]) return a![i]! < b![i]! ? -1 : 1;
+      return 0;
+    },
+    toString: () => text,
+  });
+
+  it("accepts the minimum and newer", () => {
+    expect(MINIMUM_PULUMI_CLI_VERSION).toBe("3.181.0");
+    expect(pulumiCliVersionProblem(version("3.181.0"), "/usr/local/bin", {})).toBeNull();
+    expect(pulumiCliVersionProblem(version("3.248.0"), "/usr/local/bin", {})).toBeNull();
+  });
+
+  it("refuses an older or unreadable version, saying which is needed, which was found and how to update", () => {
+    const problem = pulumiCliVersionProblem(version("3.180.2"), "/usr/local/bin", {});
+    expect(problem).toContain("3.181.0 or newer");
+    expect(problem).toContain("/usr/local/bin is version 3.180.2");
+    expect(problem).toContain("get.pulumi.com");
+    expect(pulumiCliVersionProblem(null, "/opt/pulumi/bin", {})).toContain("could not be read");
+  });
+
+  it("honours the Automation API's own opt-out", () => {
+    expect(
+      pulumiCliVersionProblem(version("3.100.0"), "/usr/local/bin", {
+        PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      }),
+    ).toBeNull();
   });
 });

@@ -14,6 +14,7 @@ import type {
 import { BusyError, InputError } from "../../automation/core/errors";
 import type { DesiredPool } from "../../automation/core/ports";
 import { AutomationStackAdapter, type StackLike } from "../../automation/pulumi/stackAdapter";
+import type { StateLedger } from "../../program/ledger/stateLedger";
 import { diagnostic, preEvent, urnOf } from "./engineEvents";
 
 const TAG = "avd-rollout-revision";
@@ -63,7 +64,8 @@ interface Script {
 
 function scripted(script: Script) {
   const calls: { op: string; program: PulumiFn | undefined }[] = [];
-  const programs: { hosts: string[]; generationTime: Date }[] = [];
+  const programs: { hosts: string[]; generationTime: Date; ledger?: StateLedger }[] = [];
+  const engineDone = { count: 0 };
   const stack: StackLike = {
     exportStack: async () => deployment(),
     getAllConfig: async () => config,
@@ -87,6 +89,7 @@ function scripted(script: Script) {
     binding: {
       revisionTagKey: TAG,
       desiredFromConfig: () => desired,
+      afterEngine: () => void (engineDone.count += 1),
       programFor: (batch) => {
         programs.push(batch);
         return async () => ({});
@@ -97,7 +100,7 @@ function scripted(script: Script) {
       return stack;
     },
   });
-  return { adapter, calls, programs };
+  return { adapter, calls, programs, engineDone };
 }
 
 describe("AutomationStackAdapter", () => {
@@ -120,13 +123,26 @@ describe("AutomationStackAdapter", () => {
     expect(verdict.batchChanges).toEqual([urnOf(VM, "avd-1-vm")]);
     expect(calls.map((c) => c.op)).toEqual(["preview"]);
     expect(calls[0]?.program).toBeTypeOf("function");
-    expect(programs.at(-1)).toEqual({ hosts: ["avd-1"], generationTime: new Date("2026-04-15T17:16:07Z") });
+    const program = programs.at(-1)!;
+    expect(program).toMatchObject({ hosts: ["avd-1"], generationTime: new Date("2026-04-15T17:16:07Z") });
+    // The program gets the ledger read from the state just before.
+    expect([...(program.ledger?.hosts.keys() ?? [])]).toEqual(HOSTS);
+    expect([...(program.ledger?.hosts.get("avd-1")?.kinds ?? [])]).toEqual(["vm"]);
   });
 
   it("runs up with the batch program and reports success", async () => {
     const { adapter, programs } = scripted({});
     expect(await adapter.up({ index: 0, hosts: ["avd-0"] })).toEqual({ result: "succeeded" });
     expect(programs.at(-1)?.hosts).toEqual(["avd-0"]);
+  });
+
+  it("tells the program host after every engine call, failed ones too (stack capture comes back)", async () => {
+    const { adapter, engineDone } = scripted({ upError: new Error("CommandError: code: 255") });
+    await adapter.up({ index: 0, hosts: ["avd-0"] });
+    const afterUp = engineDone.count;
+    expect(afterUp).toBeGreaterThan(0);
+    await adapter.preview({ index: 0, hosts: ["avd-0"] });
+    expect(engineDone.count).toBeGreaterThan(afterUp);
   });
 
   it("attributes a failed up to its hosts with secrets redacted", async () => {
