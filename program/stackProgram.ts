@@ -9,16 +9,21 @@ import {
   type DeclareSessionHostsOptions,
   type SessionHostBatch,
 } from "./declareSessionHosts";
+import { defaultSecretReader, resolveKeyVaultSecrets, type SecretReader } from "./secrets";
 
 export { REVISION_TAG_KEY, DIRECTORY_TAG_KEY } from "./sessionHosts/tags";
 
 /** Inline program declaring the pool with `batch.hosts` allowed to change. */
 export function sessionHostsProgram(
   batch: SessionHostBatch,
-  opts: DeclareSessionHostsOptions = {},
+  opts: DeclareSessionHostsOptions & { secretReader?: SecretReader } = {},
 ): PulumiFn {
+  const { secretReader, ...declareOptions } = opts;
   return async () => {
-    const declared = declareSessionHosts(readStackConfig(), batch, opts);
+    // Key Vault credentials are read before anything is declared: a secret that cannot be read
+    // fails the update with nothing touched.
+    const config = await resolveKeyVaultSecrets(readStackConfig(), secretReader ?? defaultSecretReader());
+    const declared = declareSessionHosts(config, batch, declareOptions);
     // Keep the program running until every registration is answered (stack capture is restored then).
     await declared.settled;
     return { configurationRevision: declared.configurationRevision, sessionHosts: declared.sessionHosts };

@@ -4,6 +4,7 @@
  * object that contains one) are redacted; long values are shortened.
  */
 import type { z } from "zod";
+import { azureFieldMessage } from "./azureVocabulary";
 import { KEY_PLACEHOLDER, UNKNOWN_KEY_MARKER } from "./messages";
 import { redactedText } from "./secret";
 import { closestMatch } from "./suggest";
@@ -70,6 +71,11 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
     if (issue.message.startsWith(UNKNOWN_KEY_MARKER) && issue.code === "unrecognized_keys") {
       const allowed = issue.message.slice(UNKNOWN_KEY_MARKER.length).split(",");
       for (const key of issue.keys) {
+        const azure = azureFieldMessage(key, formatPath(issue.path));
+        if (azure !== undefined) {
+          lines.push(`${formatPath([...issue.path, key])}: ${azure}`);
+          continue;
+        }
         const guess = closestMatch(key, allowed);
         const fix =
           guess === undefined

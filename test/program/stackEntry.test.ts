@@ -33,21 +33,25 @@ describe("stack entry points", () => {
   it("program/index.ts declares every configured host with no batch and exports the ledger", async () => {
     runtime.reset();
     const entry = (await import("../../program/index")) as {
-      sessionHosts: Record<
-        string,
-        { vmName: pulumi.Output<string>; revision: pulumi.Output<string>; zone: string | null }
+      // A promise: the hosts are declared once Key Vault credentials (if any) are read.
+      sessionHosts: Promise<
+        Record<
+          string,
+          { vmName: pulumi.Output<string>; revision: pulumi.Output<string>; zone: string | null }
+        >
       >;
       configurationRevision: string;
     };
+    const sessionHosts = await entry.sessionHosts;
     await runtime.settle();
-    expect(Object.keys(entry.sessionHosts)).toEqual(["avdcorp-0", "avdcorp-1", "avdcorp-2", "avdcorp-3"]);
+    expect(Object.keys(sessionHosts)).toEqual(["avdcorp-0", "avdcorp-1", "avdcorp-2", "avdcorp-3"]);
     const vms = runtime.registrations.filter((r) => r.type === "azure-native:compute:VirtualMachine");
     expect(vms).toHaveLength(4);
     for (const vm of vms) {
       expect(vm.request.protect).toBe(true);
       expect(vm.request.ignorechangesList).toEqual(["*"]);
     }
-    const host0 = entry.sessionHosts["avdcorp-0"]!;
+    const host0 = sessionHosts["avdcorp-0"]!;
     expect((await resolveOutput(host0.vmName)).value).toMatch(
       /^avdcorp-0-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}$/,
     );
