@@ -11,6 +11,8 @@ import { configKeys } from "./keys";
 export interface FieldHome {
   /** Where the field lives in avd-rollout: a full key path, or a CLI flag. */
   readonly home: string;
+  /** `at` a key path, `as` a flag. */
+  readonly kind?: "key" | "flag";
   /** Why it lives there (one clause). */
   readonly because: string;
   /** The fix, when "move it to <home>" is not it. */
@@ -21,11 +23,11 @@ const sessionHosts = (key: string): string => `${configKeys.sessionHosts}.${key}
 const update = (key: string): string => `${configKeys.update}.${key}`;
 const shc = (key: string): string => `${configKeys.sessionHostConfiguration}.${key}`;
 
-const WHICH_HOSTS =
-  "avd-rollout keeps which hosts exist (prefix, count, resource group) apart from how each is built";
-const UPDATE_POLICY = "the update policy is its own key, Azure's sessionHostManagement update block";
-const SCHEDULE =
-  "a rollout is scheduled when it is started (Azure's sessionHostManagement schedule), not in the stack";
+const WHICH_HOSTS = "which hosts exist (prefix, count, resource group) is kept apart from how each is built";
+const UPDATE_POLICY =
+  "the update policy is a key of its own, like Azure's sessionHostManagement update block";
+const SCHEDULE = "a rollout is scheduled when it is started, not in the stack";
+const HOW_BUILT = "how every host is built is the session host configuration";
 
 /** Field names (as Azure spells them, plus obvious neighbours) and where avd-rollout keeps them. */
 const FIELD_HOMES: Readonly<Record<string, FieldHome>> = {
@@ -54,11 +56,13 @@ const FIELD_HOMES: Readonly<Record<string, FieldHome>> = {
   },
   scheduledDateTimeZone: {
     home: "avd-rollout start --time-zone",
+    kind: "flag",
     because: SCHEDULE,
     fix: "remove it and schedule the rollout with avd-rollout start --at <time> --time-zone <zone> (IANA or Windows time zone names)",
   },
   scheduledDateTime: {
     home: "avd-rollout start --at",
+    kind: "flag",
     because: SCHEDULE,
     fix: "remove it and schedule the rollout with avd-rollout start --at <time> [--time-zone <zone>]",
   },
@@ -66,21 +70,21 @@ const FIELD_HOMES: Readonly<Record<string, FieldHome>> = {
     home: `${configKeys.hostPool}.name`,
     because: "the existing host pool is named in its own key",
   },
-  vmSizeId: { home: shc("vmSizeId"), because: "how every host is built is the session host configuration" },
-  imageInfo: { home: shc("imageInfo"), because: "how every host is built is the session host configuration" },
+  vmSizeId: { home: shc("vmSizeId"), because: HOW_BUILT },
+  imageInfo: { home: shc("imageInfo"), because: HOW_BUILT },
   vmAdminCredentials: {
     home: shc("vmAdminCredentials"),
-    because: "how every host is built is the session host configuration",
+    because: HOW_BUILT,
   },
   domainInfo: {
     home: shc("domainInfo"),
-    because: "how every host is built is the session host configuration",
+    because: HOW_BUILT,
   },
   networkInfo: {
     home: shc("networkInfo"),
-    because: "how every host is built is the session host configuration",
+    because: HOW_BUILT,
   },
-  vmTags: { home: shc("vmTags"), because: "how every host is built is the session host configuration" },
+  vmTags: { home: shc("vmTags"), because: HOW_BUILT },
 };
 
 /** Fields Azure sets itself on the sessionHostConfiguration resource (read-only there). */
@@ -99,7 +103,8 @@ export function azureFieldMessage(written: string, where: string): string | unde
     // Right place, wrong spelling (`Count` under sessionHosts): "did you mean" says it better.
     if (home.home === where || home.home === `${where}.${key}`) return undefined;
     const fix = home.fix ?? `move it to ${home.home}`;
-    return `is Azure's ${key}, which avd-rollout keeps at ${home.home} (${home.because}). Fix: ${fix}`;
+    const place = home.kind === "flag" ? `as the flag ${home.home}` : `at ${home.home}`;
+    return `is Azure's ${key}; avd-rollout has it ${place} — ${home.because}. Fix: ${fix}`;
   }
   if (READ_ONLY_FIELDS.includes(key)) {
     return (

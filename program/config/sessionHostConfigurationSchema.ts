@@ -504,7 +504,8 @@ export const sessionHostConfigurationSchema = strictObject(
   if (!isObject(value)) return;
   const image = value.imageInfo as ImageInfo | undefined;
   const security = value.securityInfo as SecurityInfo | undefined;
-  if (image?.type === "Custom" && image.customInfo.kind === "managedImage" && security !== undefined) {
+  // `imageInfo` is the raw input when it failed to parse (Azure's `type` may be there alone).
+  if (image?.type === "Custom" && image.customInfo?.kind === "managedImage" && security !== undefined) {
     if (security.type !== "Standard") {
       report(
         ctx,
