@@ -221,7 +221,9 @@ describe("Azure field names in the wrong place", () => {
     withValue(raw, `${SHC}.imageInfo.type`, "Marketplace");
     withValue(raw, `${SHC}.imageInfo.customInfo`, { resourceId: ids.galleryImage });
     expect(problems(raw)).toContainEqual(
-      expect.stringMatching(/imageInfo: .* names two image sources\. Fix: keep only imageInfo\.marketplaceInfo \(imageInfo\.type is Marketplace\)/),
+      expect.stringMatching(
+        /imageInfo: .* names two image sources\. Fix: keep only imageInfo\.marketplaceInfo \(imageInfo\.type is Marketplace\)/,
+      ),
     );
   });
 });
