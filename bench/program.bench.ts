@@ -14,7 +14,7 @@ import { readFileSync } from "node:fs";
 import type * as PulumiModule from "@pulumi/pulumi";
 import type * as ConfigModule from "../program/config";
 import type * as ProgramModule from "../program/declareSessionHosts";
-import { benchOptions, writeSection } from "./resultsFile";
+import { benchOptions, recordSection } from "./resultsFile";
 
 interface Variant {
   label: string;
@@ -286,7 +286,7 @@ function main(): void {
   }
   const verdict = goal === undefined ? "" : goalVerdict(goal);
   console.log(verdict);
-  writeSection(options.resultsFile, "## Program evaluation", section(rows, comparisonRows, verdict));
+  recordSection(options.resultsFile, "## Program evaluation", section(rows, comparisonRows, verdict));
 }
 
 const childVariant = process.env.AVD_ROLLOUT_BENCH_CHILD;

@@ -55,5 +55,10 @@ export function writeSection(path: string, heading: string, text: string): void 
     next = `${current.slice(0, start)}${text.trimEnd()}\n${tail ? `\n${tail}` : ""}`;
   }
   writeFileSync(path, next);
+}
+
+/** Writes the section and says where it went. */
+export function recordSection(path: string, heading: string, text: string): void {
+  writeSection(path, heading, text);
   process.stderr.write(`bench: wrote "${heading.replace(/^#+\s*/, "")}" to ${path}\n`);
 }

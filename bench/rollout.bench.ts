@@ -12,7 +12,7 @@ import type { RehearsalResult, Strategy } from "../automation/sim/rehearse";
 import { rehearseWithDetails } from "../automation/sim/rehearse";
 import type { Scenario } from "../automation/sim/scenario";
 import { loadScenarioFile } from "../automation/sim/scenario";
-import { benchOptions, writeSection } from "./resultsFile";
+import { benchOptions, recordSection } from "./resultsFile";
 
 const ROOT = join(__dirname, "..");
 const SECTION = "## Rollout rehearsal";
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   }
   const section = render(rows, scenarios);
   process.stdout.write(`${section}\n`);
-  writeSection(options.resultsFile, SECTION, section);
+  recordSection(options.resultsFile, SECTION, section);
 }
 
 function render(rows: Row[], scenarios: readonly string[]): string {

@@ -2,7 +2,7 @@
  * Runs the CLI's commands in-process against a simulated world on a virtual clock: the
  * commands get their ports through the same PortsFactory seam as in production.
  */
-import { buildCli } from "../../automation/cli/commands";
+import { buildCli, withDefaultCommand } from "../../automation/cli/commands";
 import { exitCodeOf } from "../../automation/cli/exitCodes";
 import type { AnyEvent } from "../../automation/core/events";
 import type { CliIo } from "../../automation/cli/io";
@@ -113,7 +113,8 @@ export async function runCli(args: string[], runtime: CliRuntime, clock?: Virtua
   const parser = buildCli(args);
   // yargs' fail handler throws synchronously out of parseAsync: run it inside a promise.
   const work = Promise.resolve()
-    .then(() => parser.parseAsync(args, { runtime }))
+    // The arguments as buildCli sees them (with the default command), plus the runtime.
+    .then(() => parser.parseAsync(withDefaultCommand(args), { runtime }))
     .then(
       () => undefined,
       (error: unknown) => {
