@@ -3,7 +3,7 @@
  * Broken files exit 2 with the program's own message for each problem (and its line); good files,
  * including ones written with Azure's vocabulary and Key Vault credentials, exit 0.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -430,5 +430,39 @@ describe("validate: good stack files exit 0", () => {
 
   it("round-trips the YAML it was given (the helper writes what a user would)", () => {
     expect(parse(stringify(stackDocument()))).toEqual(stackDocument());
+  });
+});
+
+describe("the example pipelines", () => {
+  const root = join(__dirname, "..", "..");
+  it("validate stack files on pull requests, offline", () => {
+    const github = parse(readFileSync(join(root, "examples/github/workflows/avd-rollout.yml"), "utf8")) as {
+      on: Record<string, unknown>;
+      jobs: Record<string, { if?: string; steps: { run?: string; uses?: string }[] }>;
+    };
+    expect(github.on.pull_request).toBeDefined();
+    const job = github.jobs.validate!;
+    expect(job.if).toContain("pull_request");
+    expect(job.steps.some((step) => step.run?.includes("avd-rollout.js validate --stack"))).toBe(true);
+    // Nothing but Node: no Pulumi CLI, no Azure login.
+    expect(
+      job.steps.some(
+        (step) => /pulumi|azure\/login/.test(step.uses ?? "") || /pulumi login/.test(step.run ?? ""),
+      ),
+    ).toBe(false);
+    const devops = readFileSync(join(root, "examples/azure-devops/azure-pipelines.yml"), "utf8");
+    expect(devops).toMatch(/stage: Validate\n\s+condition: eq\(variables\['Build.Reason'\], 'PullRequest'\)/);
+    expect(devops).toContain("avd-rollout.js validate --stack");
+  });
+
+  it("tell drift (5) from a check that could not run (1)", () => {
+    for (const file of [
+      "examples/github/workflows/avd-rollout.yml",
+      "examples/azure-devops/azure-pipelines.yml",
+    ]) {
+      const text = readFileSync(join(root, file), "utf8");
+      expect(text, file).toMatch(/(-eq 5|5\)) .*Drift found/);
+      expect(text, file).toMatch(/(-eq 1|1\)) .*could not run/);
+    }
   });
 });
