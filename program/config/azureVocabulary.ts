@@ -28,6 +28,11 @@ const UPDATE_POLICY =
   "the update policy is a key of its own, like Azure's sessionHostManagement update block";
 const SCHEDULE = "a rollout is scheduled when it is started, not in the stack";
 const HOW_BUILT = "how every host is built is the session host configuration";
+const LOCATION: FieldHome = {
+  home: configKeys.location,
+  because: "the session hosts are created in the stack's Azure location",
+  fix: `remove it and set the region with pulumi config set ${configKeys.location} <region>`,
+};
 
 /** Field names (as Azure spells them, plus obvious neighbours) and where avd-rollout keeps them. */
 const FIELD_HOMES: Readonly<Record<string, FieldHome>> = {
@@ -35,16 +40,8 @@ const FIELD_HOMES: Readonly<Record<string, FieldHome>> = {
   vmResourceGroup: { home: sessionHosts("vmResourceGroup"), because: WHICH_HOSTS },
   count: { home: sessionHosts("count"), because: WHICH_HOSTS },
   instanceCount: { home: sessionHosts("count"), because: WHICH_HOSTS },
-  vmLocation: {
-    home: configKeys.location,
-    because: "the session hosts are created in the stack's Azure location",
-    fix: `remove it and set the region with pulumi config set ${configKeys.location} <region>`,
-  },
-  location: {
-    home: configKeys.location,
-    because: "the session hosts are created in the stack's Azure location",
-    fix: `remove it and set the region with pulumi config set ${configKeys.location} <region>`,
-  },
+  vmLocation: LOCATION,
+  location: LOCATION,
   maxVmsRemoved: { home: update("maxVmsRemoved"), because: UPDATE_POLICY },
   logOffDelayMinutes: { home: update("logOffDelayMinutes"), because: UPDATE_POLICY },
   logOffMessage: { home: update("logOffMessage"), because: UPDATE_POLICY },

@@ -8,7 +8,7 @@
  * (read at deployment). A password in plain text in the file is a problem. Pure: the caller reads
  * the file.
  */
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { checkStackConfig } from "./parseStackConfig";
 import { CONFIG_NAMESPACE, configKeys } from "./keys";
 import { closestMatch } from "./suggest";
@@ -82,8 +82,8 @@ function lineOf(
   let node: unknown = document.getIn(["config"], true);
   let line: number | undefined;
   for (const segment of [written, ...rest]) {
-    if (!isMap(node) && !(node !== null && typeof node === "object" && "items" in node)) break;
-    const items = (node as { items: unknown[] }).items;
+    if (!isMap(node) && !isSeq(node)) break;
+    const items: unknown[] = node.items;
     const item =
       typeof segment === "number"
         ? items[segment]

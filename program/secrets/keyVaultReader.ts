@@ -128,7 +128,7 @@ export function explainReadFailure(
   }
   if (status === undefined) {
     return {
-      what: `the vault could not be reached (${failure.code ?? said})`,
+      what: `the vault could not be reached (${[failure.code, said].filter((part) => part).join(": ")})`,
       fix: `check the vault name and that this machine reaches ${address.vaultUrl} (DNS, private endpoint, proxy)`,
     };
   }

@@ -99,6 +99,20 @@ export function simulatedPool(scenario: ScenarioInput = {}): SimulatedPool {
   };
 }
 
+/** A runtime for commands that never open a stack (rehearse, validate): opening one fails the test. */
+export function offlineRuntime(): CliRuntime {
+  return {
+    io: recordingIo(),
+    owner: "test",
+    now: () => 0,
+    ports: {
+      open: () => {
+        throw new Error("this command must not open a stack");
+      },
+    },
+  };
+}
+
 export function runtimeFor(pool: SimulatedPool, io: RecordingIo, owner = "alice@laptop"): CliRuntime {
   return { io, ports: pool.factory, owner, now: () => pool.clock.now() };
 }

@@ -8,27 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { withDefaultCommand } from "../../automation/cli/commands";
-import type { CliRuntime } from "../../automation/cli/runtime";
 import type { RehearsalResult } from "../../automation/sim/rehearse";
-import { recordingIo, runCli } from "./harness";
+import { offlineRuntime, runCli } from "./harness";
 
 const dir = mkdtempSync(join(tmpdir(), "avd-rollout-rehearse-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const STANDARD_10 = join(__dirname, "../../scenarios/standard-10.json");
-
-function runtime(): CliRuntime {
-  return {
-    io: recordingIo(),
-    owner: "test",
-    now: () => 0,
-    ports: {
-      open: () => {
-        throw new Error("rehearse must not open a stack");
-      },
-    },
-  };
-}
 
 describe("rehearse flags", () => {
   const bad: [string[], RegExp][] = [
@@ -56,7 +42,7 @@ describe("rehearse flags", () => {
     ],
   ];
   it.each(bad)("%j exits 2 naming the flag", async (args, message) => {
-    const run = await runCli(args, runtime());
+    const run = await runCli(args, offlineRuntime());
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toContain("ERR_INVALID_ARG_TYPE");
@@ -68,7 +54,7 @@ describe("rehearse flags", () => {
   it("--batch-size and --log-off-delay override the scenario's update policy for this run", async () => {
     const events = join(dir, "override.jsonl");
     const plain = JSON.parse(
-      (await runCli(["rehearse", "--scenario", STANDARD_10, "--json"], runtime())).stdout,
+      (await runCli(["rehearse", "--scenario", STANDARD_10, "--json"], offlineRuntime())).stdout,
     ) as RehearsalResult;
     const run = await runCli(
       [
@@ -83,7 +69,7 @@ describe("rehearse flags", () => {
         events,
         "--json",
       ],
-      runtime(),
+      offlineRuntime(),
     );
     expect(run.exitCode, run.stderr).toBe(0);
     const varied = JSON.parse(run.stdout) as RehearsalResult;
@@ -100,7 +86,7 @@ describe("rehearse flags", () => {
     expect(started).toEqual([expect.objectContaining({ batchSize: 9, logOffDelayMinutes: 5 })]);
     const text = await runCli(
       ["rehearse", "--scenario", STANDARD_10, "--batch-size", "9", "--log-off-delay", "5"],
-      runtime(),
+      offlineRuntime(),
     );
     expect(text.stdout).toContain("batches of 9, 5 min notice");
   });
@@ -118,13 +104,13 @@ describe("the default command", () => {
   });
 
   it("with no arguments rehearses the bundled demo scenario", async () => {
-    const run = await runCli([], runtime());
+    const run = await runCli([], offlineRuntime());
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^Rehearsal "demo" \(/);
   });
 
   it("with only --json prints the demo rehearsal as one JSON document", async () => {
-    const run = await runCli(["--json"], runtime());
+    const run = await runCli(["--json"], offlineRuntime());
     expect(run.exitCode, run.stderr).toBe(0);
     expect((JSON.parse(run.stdout) as RehearsalResult).scenario).toBe("demo");
   });

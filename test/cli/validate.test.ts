@@ -9,10 +9,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import type { ValidateDocument } from "../../automation/cli/commands/validate";
-import type { CliRuntime } from "../../automation/cli/runtime";
 import { InputError } from "../../automation/core/errors";
 import { parseStackConfig } from "../../program/config";
-import { recordingIo, runCli, type CliRun } from "./harness";
+import { adConfig, withValue } from "../program/config/fixtures";
+import { offlineRuntime, runCli, type CliRun } from "./harness";
 
 const dir = mkdtempSync(join(tmpdir(), "avd-rollout-validate-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,39 +22,13 @@ const PLACEHOLDER = { secure: "AAABAExamplePlaceholderSetMeWithPulumiConfigSetSe
 const PLAIN_PASSWORD = "Plain-Text-Passw0rd!";
 const KV = "https://kv-avd.vault.azure.net/secrets";
 
-/** A complete AD-joined stack file (as `pulumi config set` writes it: secrets encrypted). */
+/** The AD-joined fixture as a stack file (as `pulumi config set` writes it: passwords encrypted). */
 function stackDocument(): { config: Record<string, unknown> } & Record<string, unknown> {
-  return {
-    encryptionsalt: "v1:c2FsdA==:v1:aXY=:Y2lwaGVy",
-    config: {
-      "azure-native:location": "westeurope",
-      "avd-rollout:hostPool": { name: "hp-prod", resourceGroupName: "rg-avd" },
-      "avd-rollout:sessionHosts": { vmNamePrefix: "avdprod", count: 10 },
-      [SHC]: {
-        vmSizeId: "Standard_D4ads_v5",
-        imageInfo: {
-          marketplaceInfo: {
-            publisher: "MicrosoftWindowsDesktop",
-            offer: "office-365",
-            sku: "win11-24h2-avd-m365",
-          },
-        },
-        networkInfo: {
-          subnetId:
-            "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/hosts",
-        },
-        domainInfo: {
-          joinType: "ActiveDirectory",
-          activeDirectoryInfo: {
-            domainName: "corp.contoso.com",
-            domainCredentials: { username: "join@corp.contoso.com", password: { ...PLACEHOLDER } },
-          },
-        },
-        vmAdminCredentials: { username: "avdadmin", password: { ...PLACEHOLDER } },
-      },
-      "avd-rollout:update": { maxVmsRemoved: 2, logOffDelayMinutes: 30 },
-    },
-  };
+  const config = adConfig();
+  const credentials = (config[SHC] as { vmAdminCredentials: Record<string, unknown> }).vmAdminCredentials;
+  credentials.password = { ...PLACEHOLDER };
+  withValue(config, `${SHC}.domainInfo.activeDirectoryInfo.domainCredentials.password`, { ...PLACEHOLDER });
+  return { encryptionsalt: "v1:c2FsdA==:v1:aXY=:Y2lwaGVy", config };
 }
 
 type Doc = ReturnType<typeof stackDocument>;
@@ -65,20 +39,6 @@ function writeStack(content: string | Doc): string {
   const file = join(dir, `Pulumi.case${counter++}.yaml`);
   writeFileSync(file, typeof content === "string" ? content : stringify(content));
   return file;
-}
-
-/** A runtime whose stacks must never be opened: validate is offline. */
-function offlineRuntime(): CliRuntime {
-  return {
-    io: recordingIo(),
-    owner: "test",
-    now: () => 0,
-    ports: {
-      open: () => {
-        throw new Error("validate must not open a stack");
-      },
-    },
-  };
 }
 
 async function validate(file: string, json = true): Promise<CliRun> {
@@ -259,8 +219,8 @@ const BROKEN: [string, string | Doc, RegExp][] = [
   ],
   [
     "imageInfo.type contradicting the source",
-    edit((doc) => (shc(doc).imageInfo.type = "Custom")),
-    /imageInfo\.type: "Custom" does not match the image source/,
+    edit((doc) => (shc(doc).imageInfo.type = "Marketplace")),
+    /imageInfo\.type: "Marketplace" does not match the image source: imageInfo has customInfo/,
   ],
   [
     "Azure's read-only version",
@@ -356,7 +316,7 @@ describe("validate: good stack files exit 0", () => {
   it("a stack written with Azure's vocabulary and Key Vault credentials", async () => {
     const doc = edit((d) => {
       shc(d).friendlyName = "April image";
-      shc(d).imageInfo.type = "Marketplace";
+      shc(d).imageInfo.type = "Custom";
       shc(d).availabilityZones = [1, 2, 3];
       shc(d).vmAdminCredentials = {
         usernameKeyVaultSecretUri: `${KV}/admin-username`,

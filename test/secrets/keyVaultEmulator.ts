@@ -7,14 +7,14 @@
  *
  * Vault host names are real ones (`<vault>.vault.azure.net`): the certificate covers
  * `*.vault.azure.net`, and clients reach this server through an https.Agent whose DNS lookup
- * answers 127.0.0.1 (see {@link KeyVaultEmulator.agent}). Like the ARM emulator, the certificate is
- * generated per run and is its own trust anchor; nothing is checked in.
+ * answers 127.0.0.1 (see {@link KeyVaultEmulator.agent}). The certificate is generated per run like
+ * the ARM emulator's (test/azure/emulator/certificate.ts) and is its own trust anchor.
  */
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Agent, createServer } from "node:https";
 import type { LookupFunction, Socket } from "node:net";
-import { generate } from "selfsigned";
+import { createTestCertificate } from "../azure/emulator/certificate";
 
 export const KEY_VAULT_TOKEN = "key-vault-emulator-token";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -75,19 +75,7 @@ const error = (code: string, message: string, inner?: string) => ({
 
 export async function startKeyVaultEmulator(): Promise<KeyVaultEmulator> {
   const now = new Date();
-  const pems = await generate([{ name: "commonName", value: "*.vault.azure.net" }], {
-    keyType: "ec",
-    curve: "P-256",
-    algorithm: "sha256",
-    notBeforeDate: new Date(now.getTime() - 60_000),
-    notAfterDate: new Date(now.getTime() + 24 * 3600_000),
-    extensions: [
-      { name: "basicConstraints", cA: true },
-      { name: "keyUsage", digitalSignature: true, keyCertSign: true },
-      { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [{ type: 2, value: "*.vault.azure.net" }] },
-    ],
-  });
+  const certificate = await createTestCertificate(["*.vault.azure.net"]);
   const vaults = new Map<string, Map<string, EmulatedSecretVersion[]>>();
   const requests: KeyVaultRequest[] = [];
   const forbidden = new Set<string>();
@@ -180,7 +168,7 @@ export async function startKeyVaultEmulator(): Promise<KeyVaultEmulator> {
     });
   }
 
-  const server = createServer({ key: pems.private, cert: pems.cert }, serve);
+  const server = createServer({ key: certificate.key, cert: certificate.cert }, serve);
   server.on("connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
@@ -192,7 +180,7 @@ export async function startKeyVaultEmulator(): Promise<KeyVaultEmulator> {
     if ((options as { all?: boolean }).all) callback(null, [{ address: "127.0.0.1", family: 4 }]);
     else callback(null, "127.0.0.1", 4);
   };
-  const agent = new Agent({ ca: pems.cert, lookup: toEmulator, keepAlive: false });
+  const agent = new Agent({ ca: certificate.cert, lookup: toEmulator, keepAlive: false });
 
   const emulator: KeyVaultEmulator = {
     port,
