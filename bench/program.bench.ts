@@ -1,18 +1,20 @@
 /**
  * `npm run bench:program`: evaluation time and peak RSS of the session host program under
  * Pulumi's mock runtime for 100, 500 and 1,000 hosts, each size in its own child process so the
- * peak RSS is that size's. Writes the "## Program evaluation" section of bench/RESULTS.md.
+ * peak RSS is that size's. Writes the "## Program evaluation" section of the results file
+ * (bench/resultsFile.ts: bench/RESULTS.local.md, `--out FILE`, or bench/RESULTS.md with
+ * `--update-results`); `--quick` skips the comparison variants.
  *
  * Evaluation = from calling declareSessionHosts until the (mock) engine has answered every
  * registration. Module loading (@pulumi/pulumi, the config schema) is reported separately.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import type * as PulumiModule from "@pulumi/pulumi";
 import type * as ConfigModule from "../program/config";
 import type * as ProgramModule from "../program/declareSessionHosts";
+import { benchOptions, recordSection } from "./resultsFile";
 
 interface Variant {
   label: string;
@@ -244,19 +246,6 @@ function section(rows: string[], comparisonRows: string[], verdict: string): str
   ].join("\n");
 }
 
-/** Replaces (or appends) this benchmark's section, leaving every other section as it is. */
-function writeSection(path: string, text: string): void {
-  const existing = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmark results\n\n";
-  const start = existing.indexOf("## Program evaluation");
-  if (start === -1) {
-    writeFileSync(path, `${existing.trimEnd()}\n\n${text}`);
-    return;
-  }
-  const next = existing.indexOf("\n## ", start + 1);
-  const after = next === -1 ? "" : existing.slice(next + 1);
-  writeFileSync(path, `${existing.slice(0, start)}${text}${after ? `\n${after}` : ""}`);
-}
-
 /**
  * The goal is wall time on this 2-core machine, which other processes share: CPU time (user +
  * system of the evaluation) is what the program costs on an otherwise idle machine, so both are
@@ -279,6 +268,7 @@ function goalVerdict(goal: Measurement): string {
 }
 
 function main(): void {
+  const options = benchOptions(process.argv.slice(2));
   const rows: string[] = [];
   let goal: Measurement | undefined;
   for (const variant of GOAL_VARIANTS) {
@@ -288,7 +278,7 @@ function main(): void {
     rows.push(row(variant, m));
   }
   const comparisonRows: string[] = [];
-  if (!process.argv.includes("--quick")) {
+  if (!options.quick) {
     for (const variant of COMPARISON_VARIANTS) {
       const m = measure(variant);
       console.log(row(variant, m));
@@ -297,7 +287,7 @@ function main(): void {
   }
   const verdict = goal === undefined ? "" : goalVerdict(goal);
   console.log(verdict);
-  writeSection(join(__dirname, "RESULTS.md"), section(rows, comparisonRows, verdict));
+  recordSection(options.resultsFile, "## Program evaluation", section(rows, comparisonRows, verdict));
 }
 
 const childVariant = process.env.AVD_ROLLOUT_BENCH_CHILD;

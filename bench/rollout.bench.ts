@@ -2,9 +2,9 @@
  * `npm run bench:rollout`: makespan of the standard scenarios for both strategies next to the
  * lower bound W + P + ceil((N-1)/B)·P (W log-off delay, P replacement time, N hosts, B batch
  * size), users touched, and the wall time of each rehearsal. Writes the "## Rollout rehearsal"
- * section of bench/RESULTS.md and leaves every other section as it is.
+ * section of the results file (bench/resultsFile.ts: bench/RESULTS.local.md, `--out FILE`, or
+ * bench/RESULTS.md with `--update-results`); `--quick` runs standard-10 only.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { checkInvariants } from "../automation/sim/invariants";
@@ -12,11 +12,11 @@ import type { RehearsalResult, Strategy } from "../automation/sim/rehearse";
 import { rehearseWithDetails } from "../automation/sim/rehearse";
 import type { Scenario } from "../automation/sim/scenario";
 import { loadScenarioFile } from "../automation/sim/scenario";
+import { benchOptions, recordSection } from "./resultsFile";
 
 const ROOT = join(__dirname, "..");
-const RESULTS = join(ROOT, "bench", "RESULTS.md");
 const SECTION = "## Rollout rehearsal";
-const SCENARIOS = ["standard-10", "standard-100", "standard-1000"];
+const ALL_SCENARIOS = ["standard-10", "standard-100", "standard-1000"];
 const STRATEGIES: Strategy[] = ["avd-rollout", "azure"];
 
 interface Row {
@@ -43,8 +43,10 @@ function lowerBound(s: Scenario): number {
 }
 
 async function main(): Promise<void> {
+  const options = benchOptions(process.argv.slice(2));
+  const scenarios = options.quick ? ALL_SCENARIOS.slice(0, 1) : ALL_SCENARIOS;
   const rows: Row[] = [];
-  for (const name of SCENARIOS) {
+  for (const name of scenarios) {
     const scenario = loadScenarioFile(join(ROOT, "scenarios", `${name}.json`));
     for (const strategy of STRATEGIES) {
       const started = process.hrtime.bigint();
@@ -65,12 +67,12 @@ async function main(): Promise<void> {
       );
     }
   }
-  const section = render(rows);
+  const section = render(rows, scenarios);
   process.stdout.write(`${section}\n`);
-  writeSection(section);
+  recordSection(options.resultsFile, SECTION, section);
 }
 
-function render(rows: Row[]): string {
+function render(rows: Row[], scenarios: readonly string[]): string {
   const lines = [
     SECTION,
     "",
@@ -111,7 +113,7 @@ function render(rows: Row[]): string {
       `- 1,000-host rehearsal under 10 s wall: ${(a1000.wallMs / 1000).toFixed(2)} s — ${a1000.wallMs < 10_000 ? "met" : "NOT met"}.`,
     );
   }
-  for (const name of SCENARIOS) {
+  for (const name of scenarios) {
     const a = find(name, "avd-rollout");
     const z = find(name, "azure");
     if (!a || !z) continue;
@@ -123,21 +125,6 @@ function render(rows: Row[]): string {
   }
   lines.push("", "Goals:", "", ...goals);
   return lines.join("\n");
-}
-
-/** Replaces (or appends) only this benchmark's section of bench/RESULTS.md. */
-function writeSection(section: string): void {
-  const current = existsSync(RESULTS) ? readFileSync(RESULTS, "utf8") : "# Benchmark results\n";
-  const start = current.indexOf(`${SECTION}\n`);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${section}\n`;
-  } else {
-    const after = current.indexOf("\n## ", start + SECTION.length);
-    const tail = after < 0 ? "" : current.slice(after + 1);
-    next = `${current.slice(0, start)}${section}\n${tail ? `\n${tail}` : ""}`;
-  }
-  writeFileSync(RESULTS, next);
 }
 
 main().catch((error: unknown) => {

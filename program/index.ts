@@ -7,6 +7,8 @@
  * The stack outputs: `configurationRevision`, and per host `sessionHosts.<host>` = vmName, vmId
  * (ARM id), revision, zone and resources (the kinds of resource it has: the ledger a plain
  * `pulumi up` reads back).
+ *
+ * Credentials kept in Key Vault are read before anything is declared (program/secrets).
  */
 import { runSessionHostsProgram } from "./stackProgram";
 

@@ -15,6 +15,7 @@ import {
 import { readLedgerFromStackOutputs } from "./ledger/readLedgerFromStackOutputs";
 import { autonamingProblem } from "./runtime/engineGuards";
 import type { HostOutputs } from "./sessionHosts/declareHosts";
+import { defaultSecretReader, resolveKeyVaultSecrets, type SecretReader } from "./secrets";
 
 export { REVISION_TAG_KEY, DIRECTORY_TAG_KEY } from "./sessionHosts/tags";
 export { restorePromiseStackCapture } from "./runtime/promiseStackCapture";
@@ -28,13 +29,16 @@ export interface SessionHostsStackOutputs {
 /** Declares the pool with `batch.hosts` allowed to change; resolves once the engine answered every registration. */
 export async function runSessionHostsProgram(
   batch: SessionHostBatch,
-  opts: DeclareSessionHostsOptions = {},
+  opts: DeclareSessionHostsOptions & { secretReader?: SecretReader } = {},
 ): Promise<SessionHostsStackOutputs> {
   const refusal = autonamingProblem(pulumi.runtime.allConfig());
   if (refusal !== null) throw new InputError(refusal);
-  const config = readStackConfig();
+  const { secretReader, ...declareOptions } = opts;
+  // Key Vault credentials are read before anything is declared: a secret that cannot be read
+  // fails the update with nothing touched.
+  const config = await resolveKeyVaultSecrets(readStackConfig(), secretReader ?? defaultSecretReader());
   const ledger = batch.ledger ?? (await readLedgerFromStackOutputs());
-  const declared = declareSessionHosts(config, { ...batch, ledger }, opts);
+  const declared = declareSessionHosts(config, { ...batch, ledger }, declareOptions);
   // Keep the program running until every registration is answered (stack capture is restored then).
   await declared.settled;
   return { configurationRevision: declared.configurationRevision, sessionHosts: declared.sessionHosts };
@@ -43,7 +47,7 @@ export async function runSessionHostsProgram(
 /** Inline program declaring the pool with `batch.hosts` allowed to change. */
 export function sessionHostsProgram(
   batch: SessionHostBatch,
-  opts: DeclareSessionHostsOptions = {},
+  opts: DeclareSessionHostsOptions & { secretReader?: SecretReader } = {},
 ): PulumiFn {
   return () => runSessionHostsProgram(batch, opts);
 }

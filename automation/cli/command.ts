@@ -1,6 +1,7 @@
 /**
  * The frame every operations command runs in: its runtime, error → exit code mapping
- * (spec section 7: 0 done, 1 failed or drift, 2 invalid input, 3 busy/locked), and the
+ * (spec section 7, exitCodes.ts: 0 done, 1 failed or could not run, 2 invalid input, 3 busy/locked,
+ * 5 drift found), and the
  * `--json` contract (exactly one JSON document on stdout, whatever happens).
  */
 import { appendFileSync } from "node:fs";
@@ -72,6 +73,8 @@ export function fanOut(...sinks: (EventSink | undefined)[]): EventSink {
 export const STACK_OPTION = {
   type: "string",
   describe: "Pulumi stack of the host pool (stacks/Pulumi.<stack>.yaml)",
+  // Shown as [required] in --help; a missing --stack gets parseStack's message (commands/index.ts).
+  demandOption: true,
 } as const;
 
 export const BATCH_SIZE_OPTION = {

@@ -4,8 +4,6 @@
  * Which host pool, subscription and cloud come from the stack's own configuration, so `--stack`
  * is all an operator names.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
 import { createAzureEnvironment } from "../azure/createAzureEnvironment";
 import { createAzurePorts } from "../azure/createAzurePorts";
 import { cloudFromConfig } from "../azure/clouds";
@@ -15,21 +13,9 @@ import { preflightTargetOf } from "../preflight/target";
 import { programBinding, stackConfigOf } from "../pulumi/programBinding";
 import { AutomationStackAdapter } from "../pulumi/stackAdapter";
 import type { CliIo } from "./io";
+import { projectDirectory } from "./packageFiles";
 import type { StackSession } from "./portsFactory";
 import { systemClock } from "./systemClock";
-
-/** The directory of the avd-rollout Pulumi project: the nearest Pulumi.yaml up from `start` naming it, else this package's root. */
-export function projectDirectory(start: string = process.cwd()): string {
-  let dir = resolve(start);
-  for (;;) {
-    const file = join(dir, "Pulumi.yaml");
-    if (existsSync(file) && /^name:\s*avd-rollout\s*$/m.test(readFileSync(file, "utf8"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  return resolve(__dirname, "..", "..");
-}
 
 export async function createRealPorts(stackName: string, io: CliIo): Promise<StackSession> {
   const stack = new AutomationStackAdapter({

@@ -8,6 +8,7 @@ import type { CliIo } from "./io";
 import { processIo } from "./io";
 import type { PortsFactory } from "./portsFactory";
 import type * as RealPorts from "./realPorts";
+import { requirePulumiCli } from "../pulumi/pulumiCli";
 
 export interface CliRuntime {
   io: CliIo;
@@ -47,6 +48,9 @@ export function defaultRuntime(): CliRuntime {
       now: () => Date.now(),
       ports: {
         open: async (stackName) => {
+          // Every real stack needs the Pulumi CLI: say so before loading the SDKs and the
+          // program (seconds), not after.
+          requirePulumiCli();
           // Loaded lazily so `--help` and flag errors never load the Azure SDK or Pulumi. A
           // require, not import(): under tsx (bin/avd-rollout.js) a dynamic import goes to Node's
           // ESM loader, which cannot load .ts files.

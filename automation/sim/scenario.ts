@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { closestMatch } from "../../program/config/suggest";
 import { InputError } from "../core/errors";
 
 export const DEFAULT_LOG_OFF_MESSAGE =
@@ -22,109 +23,150 @@ const minutes = (max: number, fix: string) =>
     .min(0, { error: `must be 0 or more; ${fix}` })
     .max(max, { error: `must be at most ${max}; ${fix}` });
 
+const LOAD_BALANCERS = ["BreadthFirst", "DepthFirst"] as const;
+
+/** A section that is not an object (`"hostPool": 5`) gets this message, not zod's. */
+const section = (name: string) => ({
+  error: `must be an object of ${name} fields (see docs/rehearsal.md)`,
+});
+
+const hostList = z.array(z.string({ error: 'must list host names such as "avd-3"' }), {
+  error: 'must be a list of host names such as ["avd-3"]',
+});
+
 const hostPoolSchema = z
-  .strictObject({
-    hosts: z
-      .number({ error: "must be a whole number of hosts; use 1 to 10000" })
-      .int({ error: "must be a whole number of hosts; use 1 to 10000" })
-      .min(1, { error: "must be at least 1; use 1 to 10000" })
-      .max(10_000, { error: "must be at most 10000; use a smaller pool" })
-      .default(20),
-    vmNamePrefix: z
-      .string({ error: "must be a string; use up to 11 letters, digits or hyphens starting with a letter" })
-      .regex(/^[A-Za-z][A-Za-z0-9-]{0,10}$/, {
-        error:
-          "must be 1 to 11 letters, digits or hyphens starting with a letter (spec section 3); shorten it",
-      })
-      .default("avd"),
-    domainName: z
-      .string({ error: "must be a DNS domain such as contoso.local" })
-      .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, { error: "must be a DNS domain such as contoso.local" })
-      .default("contoso.local"),
-    loadBalancer: z
-      .enum(["BreadthFirst", "DepthFirst"], { error: 'must be "BreadthFirst" or "DepthFirst"' })
-      .default("BreadthFirst"),
-    maxSessionsPerHost: z
-      .number({ error: "must be a whole number; use 1 to 999999" })
-      .int({ error: "must be a whole number; use 1 to 999999" })
-      .min(1, { error: "must be at least 1; use 1 to 999999" })
-      .max(999_999, { error: "must be at most 999999 (Azure's limit)" })
-      .default(12),
-    sessionsPerHost: z
-      .number({ error: "must be a whole number of sessions; use 0 up to maxSessionsPerHost" })
-      .int({ error: "must be a whole number of sessions; use 0 up to maxSessionsPerHost" })
-      .min(0, { error: "must be 0 or more; use 0 up to maxSessionsPerHost" })
-      .default(6),
-    deallocated: z.array(z.string({ error: "must list host names such as avd-3" })).default([]),
-    drained: z.array(z.string({ error: "must list host names such as avd-3" })).default([]),
-  })
+  .strictObject(
+    {
+      hosts: z
+        .number({ error: "must be a whole number of hosts; use 1 to 10000" })
+        .int({ error: "must be a whole number of hosts; use 1 to 10000" })
+        .min(1, { error: "must be at least 1; use 1 to 10000" })
+        .max(10_000, { error: "must be at most 10000; use a smaller pool" })
+        .default(20),
+      vmNamePrefix: z
+        .string({ error: "must be a string; use up to 11 letters, digits or hyphens starting with a letter" })
+        .regex(/^[A-Za-z][A-Za-z0-9-]{0,10}$/, {
+          error:
+            "must be 1 to 11 letters, digits or hyphens starting with a letter (spec section 3); shorten it",
+        })
+        .default("avd"),
+      domainName: z
+        .string({ error: "must be a DNS domain such as contoso.local" })
+        .regex(/^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, { error: "must be a DNS domain such as contoso.local" })
+        .default("contoso.local"),
+      loadBalancer: z
+        .enum(LOAD_BALANCERS, {
+          error: (issue) => {
+            const guess =
+              typeof issue.input === "string" ? closestMatch(issue.input, LOAD_BALANCERS) : undefined;
+            return `must be "BreadthFirst" or "DepthFirst"${guess === undefined ? "" : ` (did you mean ${guess}?)`}`;
+          },
+        })
+        .default("BreadthFirst"),
+      maxSessionsPerHost: z
+        .number({ error: "must be a whole number; use 1 to 999999" })
+        .int({ error: "must be a whole number; use 1 to 999999" })
+        .min(1, { error: "must be at least 1; use 1 to 999999" })
+        .max(999_999, { error: "must be at most 999999 (Azure's limit)" })
+        .default(12),
+      sessionsPerHost: z
+        .number({ error: "must be a whole number of sessions; use 0 up to maxSessionsPerHost" })
+        .int({ error: "must be a whole number of sessions; use 0 up to maxSessionsPerHost" })
+        .min(0, { error: "must be 0 or more; use 0 up to maxSessionsPerHost" })
+        .default(6),
+      deallocated: hostList.default([]),
+      drained: hostList.default([]),
+    },
+    section("hostPool"),
+  )
   .prefault({});
 
 const usersSchema = z
-  .strictObject({
-    signOutAfterNotice: z
-      .strictObject({
-        probability: probability("it is the share of notified users who sign out themselves").default(0.7),
-        meanMinutes: minutes(1440, "it is the mean time users take to sign out after a notice").default(8),
-      })
-      .prefault({}),
-    arrivalsPerHour: z
-      .number({ error: "must be a number of sign-ins per hour; use 0 or more" })
-      .min(0, { error: "must be 0 or more sign-ins per hour" })
-      .max(100_000, { error: "must be at most 100000 sign-ins per hour" })
-      .default(40),
-    signBackIn: probability("it is the share of signed-out users who sign in again").default(0.8),
-    disconnectedShare: probability("it is the share of sessions that are disconnected").default(0.1),
-    // Default: the pool's load holds steady (see steadySessionMinutes).
-    meanSessionMinutes: z
-      .number({ error: "must be a number of minutes; use more than 0" })
-      .positive({ error: "must be more than 0 minutes" })
-      .optional(),
-  })
+  .strictObject(
+    {
+      signOutAfterNotice: z
+        .strictObject(
+          {
+            probability: probability("it is the share of notified users who sign out themselves").default(
+              0.7,
+            ),
+            meanMinutes: minutes(1440, "it is the mean time users take to sign out after a notice").default(
+              8,
+            ),
+          },
+          section("users.signOutAfterNotice"),
+        )
+        .prefault({}),
+      arrivalsPerHour: z
+        .number({ error: "must be a number of sign-ins per hour; use 0 or more" })
+        .min(0, { error: "must be 0 or more sign-ins per hour" })
+        .max(100_000, { error: "must be at most 100000 sign-ins per hour" })
+        .default(40),
+      signBackIn: probability("it is the share of signed-out users who sign in again").default(0.8),
+      disconnectedShare: probability("it is the share of sessions that are disconnected").default(0.1),
+      // Default: the pool's load holds steady (see steadySessionMinutes).
+      meanSessionMinutes: z
+        .number({ error: "must be a number of minutes; use more than 0" })
+        .positive({ error: "must be more than 0 minutes" })
+        .optional(),
+    },
+    section("users"),
+  )
   .prefault({});
 
 const updateSchema = z
-  .strictObject({
-    maxVmsRemoved: z
-      .number({ error: "must be a whole number >= 1 (larger than the pool is fine)" })
-      .int({ error: "must be a whole number >= 1 (larger than the pool is fine)" })
-      .min(1, { error: "must be at least 1 (larger than the pool is fine); set it to 1 or more" })
-      .default(3),
-    logOffDelayMinutes: minutes(1440, "use 0 to 1440 minutes (Azure caps it at 60)").default(30),
-    logOffMessage: z
-      .string({ error: "must be a string of at most 260 characters" })
-      .max(260, { error: "must be at most 260 characters, as in Azure; shorten it" })
-      .default(DEFAULT_LOG_OFF_MESSAGE),
-    deleteOriginalVm: z.boolean({ error: "must be true or false" }).default(false),
-  })
+  .strictObject(
+    {
+      maxVmsRemoved: z
+        .number({ error: "must be a whole number >= 1 (larger than the pool is fine)" })
+        .int({ error: "must be a whole number >= 1 (larger than the pool is fine)" })
+        .min(1, { error: "must be at least 1 (larger than the pool is fine); set it to 1 or more" })
+        .default(3),
+      logOffDelayMinutes: minutes(1440, "use 0 to 1440 minutes (Azure caps it at 60)").default(30),
+      logOffMessage: z
+        .string({ error: "must be a string of at most 260 characters" })
+        .max(260, { error: "must be at most 260 characters, as in Azure; shorten it" })
+        .default(DEFAULT_LOG_OFF_MESSAGE),
+      deleteOriginalVm: z.boolean({ error: "must be true or false" }).default(false),
+    },
+    section("update"),
+  )
   .prefault({});
 
 const latencySchema = z
-  .strictObject({
-    deallocateMinutes: minutes(1440, "use 0 to 1440").default(2),
-    vmCreateMinutes: minutes(1440, "use 0 to 1440").default(5),
-    extensionsMinutes: minutes(1440, "use 0 to 1440").default(10),
-    registrationMinutes: minutes(1440, "use 0 to 1440").default(3),
-    deleteMinutes: minutes(1440, "use 0 to 1440").default(2),
-    jitter: z
-      .number({ error: "must be a number from 0 (none) to 0.9" })
-      .min(0, { error: "must be from 0 (none) to 0.9" })
-      .max(0.9, { error: "must be from 0 (none) to 0.9" })
-      .default(0.2),
-  })
+  .strictObject(
+    {
+      deallocateMinutes: minutes(1440, "use 0 to 1440").default(2),
+      vmCreateMinutes: minutes(1440, "use 0 to 1440").default(5),
+      extensionsMinutes: minutes(1440, "use 0 to 1440").default(10),
+      registrationMinutes: minutes(1440, "use 0 to 1440").default(3),
+      deleteMinutes: minutes(1440, "use 0 to 1440").default(2),
+      jitter: z
+        .number({ error: "must be a number from 0 (none) to 0.9" })
+        .min(0, { error: "must be from 0 (none) to 0.9" })
+        .max(0.9, { error: "must be from 0 (none) to 0.9" })
+        .default(0.2),
+    },
+    section("latency"),
+  )
   .prefault({});
 
 const faultsSchema = z
-  .strictObject({
-    registrationFailureRate: probability("it is the chance that a host's registration fails once").default(0),
-    armTransientRate: probability("it is the chance that an ARM call fails transiently").default(0),
-    crashes: z
-      .number({ error: "must be a whole number of driver crashes; use 0 to 100" })
-      .int({ error: "must be a whole number of driver crashes; use 0 to 100" })
-      .min(0, { error: "must be 0 or more" })
-      .max(100, { error: "must be at most 100" })
-      .default(0),
-  })
+  .strictObject(
+    {
+      registrationFailureRate: probability("it is the chance that a host's registration fails once").default(
+        0,
+      ),
+      armTransientRate: probability("it is the chance that an ARM call fails transiently").default(0),
+      crashes: z
+        .number({ error: "must be a whole number of driver crashes; use 0 to 100" })
+        .int({ error: "must be a whole number of driver crashes; use 0 to 100" })
+        .min(0, { error: "must be 0 or more" })
+        .max(100, { error: "must be at most 100" })
+        .default(0),
+    },
+    section("faults"),
+  )
   .prefault({});
 
 export const scenarioSchema = z.strictObject({
@@ -202,6 +244,48 @@ function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
+type SchemaNode = z.core.$ZodType;
+
+/** The object schema at `path` (through defaults and prefaults), for the fields it allows. */
+function objectSchemaAt(path: readonly PropertyKey[]): z.ZodObject | undefined {
+  const unwrap = (node: SchemaNode | undefined): SchemaNode | undefined => {
+    let current = node;
+    while (current !== undefined && !(current instanceof z.ZodObject)) {
+      const def = current._zod.def as { innerType?: SchemaNode };
+      current = def.innerType;
+    }
+    return current;
+  };
+  let node = unwrap(scenarioSchema);
+  for (const key of path) {
+    if (!(node instanceof z.ZodObject)) return undefined;
+    node = unwrap((node.shape as Record<PropertyKey, SchemaNode | undefined>)[key]);
+  }
+  return node instanceof z.ZodObject ? node : undefined;
+}
+
+function unknownFieldLine(source: string, path: readonly PropertyKey[], key: string): string {
+  const field = fieldName([...path, key]);
+  const allowed = Object.keys(objectSchemaAt(path)?.shape ?? {});
+  const guess = closestMatch(key, allowed);
+  const fix =
+    guess === undefined
+      ? `remove it; ${path.length === 0 ? "a scenario has" : `${fieldName(path)} has`} ${allowed.join(", ")} (see docs/rehearsal.md)`
+      : `did you mean ${fieldName([...path, guess])}? Rename it`;
+  return `${source}: unknown field ${field}; ${fix}`;
+}
+
+/**
+ * Every message is the scenario schema's own. Should a check ever lack one, zod's generic text
+ * ("Invalid input: expected array, received string") is replaced by what the field needs.
+ */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (!/^Invalid /.test(issue.message)) return issue.message;
+  if (issue.code === "invalid_type")
+    return `must be ${/^[aeiou]/.test(issue.expected) ? "an" : "a"} ${issue.expected} (see docs/rehearsal.md)`;
+  return "is not a value this field takes (see docs/rehearsal.md)";
+}
+
 /** Validates and normalizes a scenario; throws InputError naming field, value and fix. */
 export function parseScenario(raw: unknown, source = "scenario"): Scenario {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
@@ -211,19 +295,21 @@ export function parseScenario(raw: unknown, source = "scenario"): Scenario {
   }
   const parsed = scenarioSchema.safeParse(raw);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const field = fieldName(issue.path);
+    const lines: string[] = [];
+    // One line per field: a value can fail several checks (1e20 is neither whole nor <= 999999).
+    const reported = new Set<string>();
+    for (const issue of parsed.error.issues) {
       if (issue.code === "unrecognized_keys") {
-        const where = field ? `${field}.` : "";
-        return issue.keys
-          .map(
-            (key) =>
-              `${source}: unknown field ${where}${key}; remove it or check its spelling (see docs/rehearsal.md)`,
-          )
-          .join("\n");
+        for (const key of issue.keys) lines.push(unknownFieldLine(source, issue.path, key));
+        continue;
       }
-      return `${source}: ${field} = ${show(valueAt(raw, issue.path))} is invalid: ${issue.message}`;
-    });
+      const field = fieldName(issue.path);
+      if (reported.has(field)) continue;
+      reported.add(field);
+      lines.push(
+        `${source}: ${field} = ${show(valueAt(raw, issue.path))} is invalid: ${issueMessage(issue)}`,
+      );
+    }
     throw new InputError(lines.join("\n"));
   }
   const data = parsed.data;

@@ -4,6 +4,7 @@
  * object that contains one) are redacted; long values are shortened.
  */
 import type { z } from "zod";
+import { azureFieldMessage } from "./azureVocabulary";
 import { KEY_PLACEHOLDER, UNKNOWN_KEY_MARKER } from "./messages";
 import { redactedText } from "./secret";
 import { closestMatch } from "./suggest";
@@ -20,9 +21,12 @@ export function formatPath(path: Path): string {
   return text;
 }
 
+/** A Key Vault secret URI key (`passwordKeyVaultSecretUri`): its value names a secret, it is none. */
+const isKeyVaultUriKey = (segment: PropertyKey | undefined): boolean =>
+  typeof segment === "string" && /KeyVaultSecretUri$/i.test(segment);
 /** Key names whose values are (or may be) secrets: `password`, and look-alikes a user might misspell. */
 const isSecretKey = (segment: PropertyKey): boolean =>
-  typeof segment === "string" && /pass|pwd|secret/i.test(segment);
+  typeof segment === "string" && /pass|pwd|secret/i.test(segment) && !isKeyVaultUriKey(segment);
 /** `vmAdminCredentials: <a string>` is most likely a password written in the wrong place. */
 const isCredentialsKey = (segment: PropertyKey | undefined): boolean =>
   typeof segment === "string" && /credentials$/i.test(segment);
@@ -42,6 +46,9 @@ const MAX_VALUE_TEXT = 240;
 /** How a bad value appears in a message: JSON, secrets redacted, at most 240 characters (an ARM id fits). */
 export function describeValue(path: Path, value: unknown): string {
   if (path.some(isSecretKey)) return redactedText;
+  // A URI is shown; anything else there may be a password pasted into the wrong key.
+  if (isKeyVaultUriKey(path[path.length - 1]) && !(typeof value === "string" && /^https?:\/\//i.test(value)))
+    return redactedText;
   if (isCredentialsKey(path[path.length - 1]) && (typeof value !== "object" || value === null))
     return redactedText;
   if (value === undefined) return "undefined";
@@ -70,6 +77,11 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
     if (issue.message.startsWith(UNKNOWN_KEY_MARKER) && issue.code === "unrecognized_keys") {
       const allowed = issue.message.slice(UNKNOWN_KEY_MARKER.length).split(",");
       for (const key of issue.keys) {
+        const azure = azureFieldMessage(key, formatPath(issue.path));
+        if (azure !== undefined) {
+          lines.push(`${formatPath([...issue.path, key])}: ${azure}`);
+          continue;
+        }
         const guess = closestMatch(key, allowed);
         const fix =
           guess === undefined

@@ -17,6 +17,7 @@ export type {
   HostPoolReference,
   ImageInfo,
   JoinType,
+  KeyVaultSecretReference,
   MarketplaceImageInfo,
   MonitoringInfo,
   NetworkInfo,
@@ -36,7 +37,8 @@ export {
   SESSION_HOST_COUNT_MAX,
   VM_NAME_PREFIX_MAX,
 } from "./limits";
-export { parseStackConfig } from "./parseStackConfig";
+export { checkStackConfig, parseStackConfig, type StackConfigCheck } from "./parseStackConfig";
+export { keyVaultSecretAddress, keyVaultSecretUriProblem, type KeyVaultSecretAddress } from "./keyVaultUri";
 export { configurationRevision, configurationRevisionInput, REVISION_PATTERN } from "./revision";
 export { desiredHostNames, hostIndex, hostName, hostZone } from "./hosts";
 export { assertSameDirectory, directoryIdentity } from "./directory";

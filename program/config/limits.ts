@@ -36,6 +36,8 @@ export const RESERVED_TAG_PREFIX = "avd-rollout";
 
 /** SPEC.md §3: 0..1440 (Azure's own service caps it at 60). */
 export const LOG_OFF_DELAY_MINUTES_MAX = 1440;
+/** Azure SessionHostConfigurationProperties.friendlyName maxLength. */
+export const FRIENDLY_NAME_MAX = 260;
 /** Azure HostPoolUpdateConfigurationProperties.logOffMessage maxLength. */
 export const LOG_OFF_MESSAGE_MAX = 260;
 

@@ -3,7 +3,8 @@
  * the program tags every VM with and the planner compares to find out-of-date hosts.
  *
  * What it covers: the `avd-rollout:sessionHostConfiguration` key (parsed, defaults applied, so an
- * omitted default and the explicit default are the same revision), plus where the VMs live —
+ * omitted default and the explicit default are the same revision; `friendlyName`, a label, left
+ * out; a Key Vault credential by its secret URI, not its value), plus where the VMs live —
  * `azure-native:location` and `sessionHosts.vmResourceGroup` — since moving them means new VMs,
  * exactly as Azure's sessionHostConfiguration carries `vmLocation` and `vmResourceGroup`. Not
  * covered: `count` and `vmNamePrefix` (they choose *which* hosts exist, not how a host is built)
@@ -59,7 +60,13 @@ function canonicalise(value: unknown, keyPath: string, poolIdentity: string): Ca
     if (!Number.isFinite(value)) throw new TypeError(`${keyPath}: cannot canonicalise ${value}`);
     return value;
   }
-  if (isSecretValue(value)) return foldSecret(value, poolIdentity, keyPath);
+  // A secret read from Key Vault is identified by its reference, as the unresolved configuration
+  // (which the driver parses) carries it: both sides compute the same revision.
+  if (isSecretValue(value)) {
+    return value.source === undefined
+      ? foldSecret(value, poolIdentity, keyPath)
+      : canonicalise(value.source, keyPath, poolIdentity);
+  }
   if (Array.isArray(value)) {
     return value.map((inner, index) => canonicalise(inner, `${keyPath}[${index}]`, poolIdentity) ?? null);
   }
@@ -74,6 +81,13 @@ function canonicalise(value: unknown, keyPath: string, poolIdentity: string): Ca
   throw new TypeError(`${keyPath}: cannot canonicalise a ${typeof value}`);
 }
 
+/** The session host configuration without `friendlyName`: a label, which rebuilds nothing. */
+function howHostsAreBuilt(config: StackConfig): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config.sessionHostConfiguration).filter(([key]) => key !== "friendlyName"),
+  );
+}
+
 /**
  * The canonical text the revision hashes. Exposed for tests and diagnostics: it contains no
  * secret (passwords appear only as their salted scrypt keys).
@@ -84,7 +98,7 @@ export function configurationRevisionInput(config: StackConfig): string {
     scheme: SCHEME,
     vmLocation: config.location,
     vmResourceGroup: config.sessionHosts.vmResourceGroup.toLowerCase(),
-    sessionHostConfiguration: config.sessionHostConfiguration,
+    sessionHostConfiguration: howHostsAreBuilt(config),
   };
   return JSON.stringify(canonicalise(inputs, "avd-rollout", poolIdentity));
 }

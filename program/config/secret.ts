@@ -6,6 +6,7 @@
  * hands the value to `pulumi.secret(...)`.
  */
 import { inspect } from "node:util";
+import type { KeyVaultSecretReference } from "./types";
 
 const REDACTED = "[secret]";
 
@@ -13,10 +14,21 @@ export class SecretValue {
   // A private class field, not a property: invisible to JSON.stringify, Object.keys, spread,
   // structuredClone-free copies and util.inspect.
   readonly #value: string;
+  readonly #source: KeyVaultSecretReference | undefined;
 
-  constructor(value: string) {
+  constructor(value: string, source?: KeyVaultSecretReference) {
     this.#value = value;
+    this.#source = source === undefined ? undefined : Object.freeze({ ...source });
     Object.freeze(this);
+  }
+
+  /**
+   * Where the value was read from when it came from Azure Key Vault. The configuration revision
+   * identifies such a secret by this reference, so the program (which reads Key Vault) and the
+   * driver (which does not) compute the same revision.
+   */
+  get source(): KeyVaultSecretReference | undefined {
+    return this.#source;
   }
 
   /** The plain secret. Call it only to pass the value on as a secret (e.g. `pulumi.secret(s.reveal())`). */

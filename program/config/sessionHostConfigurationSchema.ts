@@ -16,6 +16,7 @@ import {
 import {
   DEFAULT_DISK_TYPE,
   DEFAULT_MARKETPLACE_VERSION,
+  FRIENDLY_NAME_MAX,
   INTUNE_MDM_PROVIDER_GUID,
   OS_DISK_SIZE_GB_MAX,
   OS_DISK_SIZE_GB_MIN,
@@ -25,7 +26,6 @@ import {
   VM_TAGS_MAX,
 } from "./limits";
 import { missing, problem } from "./messages";
-import { isSecretValue } from "./secret";
 import {
   always,
   boolean,
@@ -35,7 +35,6 @@ import {
   matching,
   oneOf,
   report,
-  secret,
   strictObject,
   text,
 } from "./schemaBuilders";
@@ -48,7 +47,14 @@ import type {
   SecurityInfo,
   SecurityType,
 } from "./types";
-import { adminPasswordProblem, adminUsernameProblem } from "./windowsRules";
+import {
+  adminPasswordProblem,
+  adminUsernameProblem,
+  DOMAIN_ACCOUNT_FIX,
+  DOMAIN_ACCOUNT_WHAT,
+  isDomainAccountName,
+} from "./windowsRules";
+import { credentialsSchema } from "./credentialsSchema";
 
 const marketplaceInfoSchema = strictObject(
   {
@@ -88,20 +94,47 @@ const customInfoSchema = strictObject(
   "set customInfo.resourceId",
 );
 
+const imageTypes = ["Marketplace", "Custom"] as const satisfies readonly ImageInfo["type"][];
+
 const imageInfoSchema = strictObject(
-  { marketplaceInfo: marketplaceInfoSchema.optional(), customInfo: customInfoSchema.optional() },
+  {
+    // Azure's ImageInfoProperties.type: optional here (the source given says it), checked when set.
+    type: oneOf(imageTypes, "use Marketplace (with marketplaceInfo) or Custom (with customInfo)").optional(),
+    marketplaceInfo: marketplaceInfoSchema.optional(),
+    customInfo: customInfoSchema.optional(),
+  },
   "set imageInfo with marketplaceInfo or customInfo",
 )
   .superRefine((value, ctx) => {
     if (!isObject(value)) return;
     const sources = [value.marketplaceInfo, value.customInfo].filter((source) => source !== undefined);
     if (sources.length !== 1) {
+      const chosen =
+        value.type === "Marketplace" ? "marketplaceInfo" : value.type === "Custom" ? "customInfo" : undefined;
       report(
         ctx,
         [],
         problem(
           sources.length === 0 ? "names no image source" : "names two image sources",
-          "set exactly one of imageInfo.marketplaceInfo or imageInfo.customInfo",
+          chosen !== undefined && sources.length === 2
+            ? `keep only imageInfo.${chosen} (imageInfo.type is ${String(value.type)}); Azure uses one source`
+            : "set exactly one of imageInfo.marketplaceInfo or imageInfo.customInfo",
+        ),
+      );
+      return;
+    }
+    const given = value.marketplaceInfo !== undefined ? "Marketplace" : "Custom";
+    if (
+      typeof value.type === "string" &&
+      (imageTypes as readonly string[]).includes(value.type) &&
+      value.type !== given
+    ) {
+      report(
+        ctx,
+        ["type"],
+        problem(
+          `does not match the image source: imageInfo has ${given === "Marketplace" ? "marketplaceInfo" : "customInfo"}`,
+          `set imageInfo.type: ${given}, or remove type (the source says it)`,
         ),
       );
     }
@@ -227,20 +260,11 @@ const availabilityZonesSchema = z
   }, always)
   .default([]);
 
-const domainCredentialsSchema = strictObject(
-  {
-    username: matching(
-      (value) =>
-        /^[^@\s\\]+@[^@\s\\]+\.[^@\s\\]+$/.test(value) ||
-        /^[^\\\s@]+\\[^\\\s@]+$/.test(value) ||
-        /^[^\\\s@/"[\]:|<>+=;,?*]+$/.test(value),
-      "a domain account (user@domain, DOMAIN\\user or user)",
-      "use the join account's UPN, e.g. join@corp.contoso.com",
-    ),
-    password: secret(),
-  },
-  "set domainCredentials with username and password",
-);
+const domainCredentialsSchema = credentialsSchema({
+  username: matching(isDomainAccountName, DOMAIN_ACCOUNT_WHAT, DOMAIN_ACCOUNT_FIX),
+  usernameExample: "join@corp.contoso.com",
+  fix: "set domainCredentials with username and password (or their Key Vault secret URIs)",
+});
 
 const domainNamePattern = /^(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))+$/;
 
@@ -346,28 +370,17 @@ const domainInfoSchema = strictObject(
       : { joinType: "AzureActiveDirectory", azureActiveDirectoryInfo: value.azureActiveDirectoryInfo };
   });
 
-const vmAdminCredentialsSchema = strictObject(
-  {
-    username: z
-      .string({
-        error: (issue) =>
-          issue.input === undefined
-            ? missing("set the local administrator name, e.g. avdadmin")
-            : problem("must be a string", "set the local administrator name, e.g. avdadmin"),
-      })
-      .superRefine((username, ctx) => {
-        const found = adminUsernameProblem(username);
-        if (found !== undefined) ctx.addIssue({ code: "custom", message: found });
-      }),
-    password: secret(),
-  },
-  "set vmAdminCredentials with username and password",
-).superRefine((value, ctx) => {
-  if (!isObject(value) || !isSecretValue(value.password)) return;
-  const username = typeof value.username === "string" ? value.username : undefined;
-  const found = adminPasswordProblem(value.password.reveal(), username);
-  if (found !== undefined) report(ctx, ["password"], found);
-}, always);
+const vmAdminCredentialsSchema = credentialsSchema({
+  username: z
+    .string({ error: problem("must be a string", "set the local administrator name, e.g. avdadmin") })
+    .superRefine((username, ctx) => {
+      const found = adminUsernameProblem(username);
+      if (found !== undefined) ctx.addIssue({ code: "custom", message: found });
+    }),
+  usernameExample: "avdadmin",
+  passwordProblem: adminPasswordProblem,
+  fix: "set vmAdminCredentials with username and password (or their Key Vault secret URIs)",
+});
 
 const tagValueSchema = z.preprocess(
   // Pulumi config YAML turns `costCenter: 42` into a number; a tag value is its text.
@@ -438,6 +451,12 @@ const vmTagsSchema = z
 
 export const sessionHostConfigurationSchema = strictObject(
   {
+    friendlyName: z
+      .string({ error: problem("must be a string", "quote the name, or remove friendlyName") })
+      .max(FRIENDLY_NAME_MAX, {
+        error: problem(`is longer than Azure's ${FRIENDLY_NAME_MAX} characters`, "shorten it"),
+      })
+      .optional(),
     vmSizeId: matching(
       (value) => /^(Standard|Basic)_[A-Za-z0-9][A-Za-z0-9_-]*$/.test(value),
       "an Azure VM size name",
@@ -485,7 +504,8 @@ export const sessionHostConfigurationSchema = strictObject(
   if (!isObject(value)) return;
   const image = value.imageInfo as ImageInfo | undefined;
   const security = value.securityInfo as SecurityInfo | undefined;
-  if (image?.type === "Custom" && image.customInfo.kind === "managedImage" && security !== undefined) {
+  // `imageInfo` is the raw input when it failed to parse (Azure's `type` may be there alone).
+  if (image?.type === "Custom" && image.customInfo?.kind === "managedImage" && security !== undefined) {
     if (security.type !== "Standard") {
       report(
         ctx,

@@ -74,9 +74,23 @@ export interface NetworkInfo {
   readonly acceleratedNetworking: boolean;
 }
 
+/**
+ * A credential kept in Azure Key Vault (Azure's `usernameKeyVaultSecretUri` /
+ * `passwordKeyVaultSecretUri`): the program reads it at deployment time (program/secrets). Only
+ * the URI is configuration; the configuration revision covers the URI, never the value.
+ */
+export interface KeyVaultSecretReference {
+  readonly keyVaultSecretUri: string;
+}
+
+/**
+ * A local admin or domain join account. Each part is given in the stack configuration (the
+ * password as a Pulumi secret) or as a Key Vault secret URI. Once program/secrets has read Key
+ * Vault, both parts are {@link SecretValue}s that remember their reference.
+ */
 export interface Credentials {
-  readonly username: string;
-  readonly password: SecretValue;
+  readonly username: string | SecretValue | KeyVaultSecretReference;
+  readonly password: SecretValue | KeyVaultSecretReference;
 }
 
 export interface AzureActiveDirectoryInfo {
@@ -109,6 +123,8 @@ export interface MonitoringInfo {
 }
 
 export interface SessionHostConfiguration {
+  /** Azure's label for a configuration version; informational, not part of the revision. */
+  readonly friendlyName?: string;
   readonly vmSizeId: string;
   readonly imageInfo: ImageInfo;
   readonly purchasePlan?: PurchasePlan;

@@ -50,6 +50,18 @@ export function hostNameLengthProblem(prefix: string, count: number): string | u
   );
 }
 
+export const DOMAIN_ACCOUNT_WHAT = "a domain account (user@domain, DOMAIN\\user or user)";
+export const DOMAIN_ACCOUNT_FIX = "use the join account's UPN, e.g. join@corp.contoso.com";
+
+/** A domain join account: `user@domain`, `DOMAIN\user` or a bare account name. */
+export function isDomainAccountName(value: string): boolean {
+  return (
+    /^[^@\s\\]+@[^@\s\\]+\.[^@\s\\]+$/.test(value) ||
+    /^[^\\\s@]+\\[^\\\s@]+$/.test(value) ||
+    /^[^\\\s@/"[\]:|<>+=;,?*]+$/.test(value)
+  );
+}
+
 /** Names Azure refuses as a VM admin username (case-insensitive). */
 export const RESERVED_ADMIN_USERNAMES: readonly string[] = [
   "administrator",

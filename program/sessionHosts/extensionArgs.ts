@@ -111,7 +111,7 @@ function domainJoin(
   join: Extract<SessionHostSettings["join"], { type: "ActiveDirectory" }>,
   protectedSettings: pulumi.Output<unknown> | undefined,
 ): ExtensionBody {
-  const settings: Record<string, string> = {
+  const settings: Record<string, pulumi.Input<string>> = {
     Name: join.domainName,
     User: join.username,
     Restart: "true",

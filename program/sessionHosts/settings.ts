@@ -26,7 +26,8 @@ export type DirectoryJoin =
       type: "ActiveDirectory";
       domainName: string;
       ouPath: string | undefined;
-      username: string;
+      /** A secret when it came from Key Vault. */
+      username: pulumi.Input<string>;
       password: pulumi.Output<string>;
     };
 
@@ -44,7 +45,7 @@ export interface SessionHostSettings {
   security: SecuritySettings;
   network: { subnetId: string; securityGroupId: string | undefined; acceleratedNetworking: boolean };
   join: DirectoryJoin;
-  admin: { username: string; password: pulumi.Output<string> };
+  admin: { username: pulumi.Input<string>; password: pulumi.Output<string> };
   customConfigurationScriptUrl: string | undefined;
   /** Boot diagnostics; no storageUri = managed storage. */
   bootDiagnostics: { enabled: boolean; storageUri: string | undefined };

@@ -1,9 +1,9 @@
 /**
  * Resolves the parsed stack configuration (program/config) into the builders' settings:
- * defaults applied, tags computed, secrets handed to Pulumi as secrets at this one place.
+ * defaults applied, tags computed, credentials handed to Pulumi as secrets (credentialInputs).
  */
-import * as pulumi from "@pulumi/pulumi";
 import { directoryIdentity, hostIndex, hostZone, type StackConfig } from "../config";
+import { credentialInputs } from "../secrets";
 import {
   defaultAgentPackageUrl,
   type DirectoryJoin,
@@ -58,8 +58,10 @@ function joinOf(config: StackConfig): DirectoryJoin {
     type: "ActiveDirectory",
     domainName: ad.domainName,
     ouPath: ad.ouPath,
-    username: ad.domainCredentials.username,
-    password: pulumi.secret(ad.domainCredentials.password.reveal()),
+    ...credentialInputs(
+      ad.domainCredentials,
+      "sessionHostConfiguration.domainInfo.activeDirectoryInfo.domainCredentials",
+    ),
   };
 }
 
@@ -81,10 +83,7 @@ export function settingsFromStackConfig(config: StackConfig, revision: string): 
       acceleratedNetworking: shc.networkInfo.acceleratedNetworking,
     },
     join: joinOf(config),
-    admin: {
-      username: shc.vmAdminCredentials.username,
-      password: pulumi.secret(shc.vmAdminCredentials.password.reveal()),
-    },
+    admin: credentialInputs(shc.vmAdminCredentials, "sessionHostConfiguration.vmAdminCredentials"),
     customConfigurationScriptUrl: shc.customConfigurationScriptUrl,
     bootDiagnostics: {
       enabled: shc.bootDiagnosticsInfo.enabled,

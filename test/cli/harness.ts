@@ -2,7 +2,7 @@
  * Runs the CLI's commands in-process against a simulated world on a virtual clock: the
  * commands get their ports through the same PortsFactory seam as in production.
  */
-import { buildCli } from "../../automation/cli/commands";
+import { buildCli, withDefaultCommand } from "../../automation/cli/commands";
 import { exitCodeOf } from "../../automation/cli/exitCodes";
 import type { AnyEvent } from "../../automation/core/events";
 import type { CliIo } from "../../automation/cli/io";
@@ -99,6 +99,20 @@ export function simulatedPool(scenario: ScenarioInput = {}): SimulatedPool {
   };
 }
 
+/** A runtime for commands that never open a stack (rehearse, validate): opening one fails the test. */
+export function offlineRuntime(): CliRuntime {
+  return {
+    io: recordingIo(),
+    owner: "test",
+    now: () => 0,
+    ports: {
+      open: () => {
+        throw new Error("this command must not open a stack");
+      },
+    },
+  };
+}
+
 export function runtimeFor(pool: SimulatedPool, io: RecordingIo, owner = "alice@laptop"): CliRuntime {
   return { io, ports: pool.factory, owner, now: () => pool.clock.now() };
 }
@@ -113,7 +127,8 @@ export async function runCli(args: string[], runtime: CliRuntime, clock?: Virtua
   const parser = buildCli(args);
   // yargs' fail handler throws synchronously out of parseAsync: run it inside a promise.
   const work = Promise.resolve()
-    .then(() => parser.parseAsync(args, { runtime }))
+    // The arguments as buildCli sees them (with the default command), plus the runtime.
+    .then(() => parser.parseAsync(withDefaultCommand(args), { runtime }))
     .then(
       () => undefined,
       (error: unknown) => {

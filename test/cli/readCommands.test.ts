@@ -81,14 +81,14 @@ describe("status", () => {
 });
 
 describe("drift", () => {
-  it("exits 1 and names the out-of-date hosts when the configuration changed", async () => {
+  it("exits 5 (drift found) and names the out-of-date hosts when the configuration changed", async () => {
     const pool = simulatedPool({ hostPool: { hosts: 3, vmNamePrefix: "avd" } });
     const run = await runCli(
       ["drift", "--stack", "prod", "--json"],
       runtimeFor(pool, recordingIo()),
       pool.clock,
     );
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(5);
     const report = JSON.parse(run.stdout) as {
       drift: boolean;
       outOfDate: string[];
@@ -100,6 +100,23 @@ describe("drift", () => {
     expect(report.missing).toEqual([]);
     expect(report.cloud).toBeNull();
     expect(pool.world.stats.stackUps).toBe(0);
+  });
+
+  it("exits 1, not 5, when the check could not run (an expired credential, no Pulumi CLI)", async () => {
+    const io = recordingIo();
+    const runtime = {
+      io,
+      owner: "test",
+      now: () => 0,
+      ports: {
+        open: () =>
+          Promise.reject(new Error("AADSTS700082: The refresh token has expired due to inactivity")),
+      },
+    };
+    const run = await runCli(["drift", "--stack", "prod", "--json"], runtime);
+    expect(run.exitCode).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ exitCode: 1, error: { kind: "failed" } });
+    expect(run.stderr).toContain("refresh token has expired");
   });
 });
 

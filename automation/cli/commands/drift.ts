@@ -1,7 +1,7 @@
 /**
  * `avd-rollout drift --stack S [--json]`: does the pool match its configuration and the cloud
  * match the stack? Wraps `pulumi preview` (empty batch) and `pulumi refresh --preview-only`;
- * changes nothing. Exit 1 when drift is found, 0 when none.
+ * changes nothing. Exit 5 when drift is found, 0 when none, 1 when the check could not run.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { assembleDriftReport, configurationDrift, type DriftReport } from "../../pulumi/drift";
@@ -53,7 +53,7 @@ export function driftText(stack: string, report: DriftReport): string {
 
 export const driftCommand: CommandModule<object, DriftArgs> = {
   command: "drift",
-  describe: "Check the pool against its configuration and the cloud against the stack (exit 1 on drift)",
+  describe: "Check the pool against its configuration and the cloud against the stack (exit 5 on drift)",
   builder: (yargs: Argv) =>
     yargs.option("stack", STACK_OPTION).option("json", JSON_OPTION).strict() as unknown as Argv<DriftArgs>,
   handler: (argv: ArgumentsCamelCase<DriftArgs>) =>
@@ -61,7 +61,7 @@ export const driftCommand: CommandModule<object, DriftArgs> = {
       const stack = parseStack(argv.stack);
       const report = await detectDrift(await runtime.ports.open(stack));
       return {
-        exitCode: report.drift ? EXIT.failed : EXIT.ok,
+        exitCode: report.drift ? EXIT.drift : EXIT.ok,
         json: { stack, ...report },
         text: driftText(stack, report),
       };

@@ -1,11 +1,10 @@
 /**
  * `avd-rollout rehearse [--scenario FILE] [--strategy avd-rollout|azure] [--compare]
- * [--report FILE.html] [--summary-md FILE] [--events FILE] [--json]`
+ * [--batch-size N] [--log-off-delay MIN] [--report FILE.html] [--summary-md FILE] [--events FILE] [--json]`
  * (spec sections 7 and 9): runs the driver against the simulated host pool on a virtual clock.
  * Without `--scenario` it rehearses the bundled demo scenario; `npm start` does exactly that.
  */
 import { appendFileSync } from "node:fs";
-import { resolve } from "node:path";
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError } from "../../core/errors";
 import type { AnyEvent, EventSink } from "../../core/events";
@@ -15,7 +14,8 @@ import type { Scenario } from "../../sim/scenario";
 import { loadScenarioFile } from "../../sim/scenario";
 import { JSON_OPTION, fanOut, runCommand, type BaseArgs, type CommandResult } from "../command";
 import { EXIT } from "../exitCodes";
-import { parseSwitch } from "../flags";
+import { parseBatchSize, parseLogOffDelay, parseOptionalText, parseSwitch } from "../flags";
+import { demoScenarioPath } from "../packageFiles";
 import { reportsFromEvents } from "../../report";
 import { comparisonText } from "../../report/figures";
 import {
@@ -27,8 +27,6 @@ import {
   writeReports,
 } from "../reportOutputs";
 
-/** The scenario `npm start` and a bare `rehearse` run. */
-export const DEMO_SCENARIO = resolve(__dirname, "../../../scenarios/demo.json");
 const STRATEGIES: readonly Strategy[] = ["avd-rollout", "azure"];
 
 interface RehearseArgs extends BaseArgs {
@@ -38,9 +36,12 @@ interface RehearseArgs extends BaseArgs {
   compare?: boolean;
   report?: string;
   "summary-md"?: string;
+  "batch-size"?: string;
+  "log-off-delay"?: string;
 }
 
-function parseStrategy(value: string | undefined): Strategy {
+function parseStrategy(flag: string | undefined): Strategy {
+  const value = parseOptionalText("strategy", flag);
   if (value === undefined) return "avd-rollout";
   if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
   throw new InputError(`--strategy ${JSON.stringify(value)} is not a strategy; use avd-rollout or azure`);
@@ -100,8 +101,23 @@ export function rehearsalText(scenario: Scenario, result: RehearsalResult, avail
   ].join("\n");
 }
 
+/** `--batch-size` and `--log-off-delay` try a variant of the scenario's update policy without editing it. */
+function withOverrides(scenario: Scenario, argv: RehearseArgs): Scenario {
+  const batchSize = parseBatchSize(argv["batch-size"]);
+  const logOffDelayMinutes = parseLogOffDelay(argv["log-off-delay"]);
+  return {
+    ...scenario,
+    update: {
+      ...scenario.update,
+      ...(batchSize === undefined ? {} : { maxVmsRemoved: batchSize }),
+      ...(logOffDelayMinutes === undefined ? {} : { logOffDelayMinutes }),
+    },
+  };
+}
+
 export const rehearseCommand: CommandModule<object, RehearseArgs> = {
-  command: ["rehearse", "$0"],
+  // The default command too (commands/index.ts withDefaultCommand), without being yargs' `$0`.
+  command: "rehearse",
   describe: "Rehearse a rollout on a simulated host pool (virtual time): duration, capacity, users touched",
   builder: (yargs: Argv) =>
     yargs
@@ -117,6 +133,15 @@ export const rehearseCommand: CommandModule<object, RehearseArgs> = {
         type: "boolean",
         describe: "Rehearse the azure strategy on the same scenario too and show both side by side",
       })
+      .option("batch-size", {
+        type: "string",
+        describe: "Hosts replaced at once (overrides the scenario's update.maxVmsRemoved)",
+      })
+      .option("log-off-delay", {
+        type: "string",
+        describe:
+          "Minutes from the notice to the forced sign-out, 0-1440 (overrides update.logOffDelayMinutes)",
+      })
       .option("report", REPORT_OPTION)
       .option("summary-md", SUMMARY_MD_OPTION)
       .option("events", { type: "string", describe: "Append the event log to FILE as JSON lines" })
@@ -130,9 +155,16 @@ export const rehearseCommand: CommandModule<object, RehearseArgs> = {
         );
       const strategies: Strategy[] = compare ? ["avd-rollout", "azure"] : [parseStrategy(argv.strategy)];
       const outputs = parseReportOutputs(argv, runtime.io.env);
-      const scenario = loadScenarioFile(argv.scenario ?? DEMO_SCENARIO);
-      if (argv.events !== undefined) checkEventsPath(argv.events);
-      const file = argv.events !== undefined ? bufferedEventsFile(argv.events) : undefined;
+      const scenarioFile = parseOptionalText("scenario", argv.scenario);
+      if (scenarioFile !== undefined && scenarioFile.trim() === "") {
+        throw new InputError(
+          "--scenario needs a value: write --scenario FILE (a scenario JSON file, e.g. scenarios/standard-100.json), or leave it out for the demo scenario",
+        );
+      }
+      const scenario = withOverrides(loadScenarioFile(scenarioFile ?? demoScenarioPath()), argv);
+      const eventsPath = parseOptionalText("events", argv.events);
+      if (eventsPath !== undefined) checkEventsPath(eventsPath);
+      const file = eventsPath !== undefined ? bufferedEventsFile(eventsPath) : undefined;
       const runs: { result: RehearsalResult; events: AnyEvent[]; availableAtStart: number }[] = [];
       try {
         for (const strategy of strategies) {

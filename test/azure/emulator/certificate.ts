@@ -12,9 +12,12 @@ export interface TestCertificate {
   cert: string;
 }
 
-export async function createTestCertificate(): Promise<TestCertificate> {
+/** The host names (DNS, may be a wildcard) the certificate covers; the default is the ARM emulator's. */
+export async function createTestCertificate(
+  dnsNames: readonly string[] = ["localhost"],
+): Promise<TestCertificate> {
   const now = new Date();
-  const pems = await generate([{ name: "commonName", value: "localhost" }], {
+  const pems = await generate([{ name: "commonName", value: dnsNames[0] ?? "localhost" }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",
@@ -27,10 +30,7 @@ export async function createTestCertificate(): Promise<TestCertificate> {
       { name: "extKeyUsage", serverAuth: true },
       {
         name: "subjectAltName",
-        altNames: [
-          { type: 7, ip: "127.0.0.1" },
-          { type: 2, value: "localhost" },
-        ],
+        altNames: [{ type: 7, ip: "127.0.0.1" }, ...dnsNames.map((value) => ({ type: 2 as const, value }))],
       },
     ],
   });

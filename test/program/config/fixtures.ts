@@ -2,6 +2,8 @@
  * Raw stack configurations (what Pulumi hands the program, keyed by full key name) for the config
  * tests. Each call returns a fresh deep copy, so a test may mutate it.
  */
+import { isSecretValue } from "../../../program/config";
+
 export const ADMIN_PASSWORD = "Adm1n-Pa55word-Zx9!";
 export const DOMAIN_PASSWORD = "J0in-Dom4in-Secret#77";
 export const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
@@ -107,4 +109,10 @@ export function withValue(raw: Raw, path: string, value: unknown): Raw {
   if (value === undefined) delete (container as Record<string, unknown>)[last];
   else (container as Record<string, unknown>)[last] = value;
   return raw;
+}
+
+/** The plain value of a parsed credential part that must be a secret given in the configuration. */
+export function revealed(value: unknown): string {
+  if (!isSecretValue(value)) throw new Error(`expected a SecretValue, got ${JSON.stringify(value)}`);
+  return value.reveal();
 }

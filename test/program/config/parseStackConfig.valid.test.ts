@@ -11,6 +11,7 @@ import {
   INTUNE,
   SUBSCRIPTION,
   withValue,
+  revealed,
 } from "./fixtures";
 
 const SHC = "avd-rollout:sessionHostConfiguration";
@@ -38,7 +39,7 @@ describe("parseStackConfig accepts valid configuration", () => {
       azureActiveDirectoryInfo: { mdmProviderGuid: INTUNE },
     });
     expect(shc.vmAdminCredentials.username).toBe("avdadmin");
-    expect(shc.vmAdminCredentials.password.reveal()).toBe(ADMIN_PASSWORD);
+    expect(revealed(shc.vmAdminCredentials.password)).toBe(ADMIN_PASSWORD);
   });
 
   it("parses the Active Directory configuration with every optional key", () => {
@@ -65,7 +66,7 @@ describe("parseStackConfig accepts valid configuration", () => {
     expect(ad.domainName).toBe("corp.contoso.com");
     expect(ad.ouPath).toBe("OU=AVD,OU=Hosts,DC=corp,DC=contoso,DC=com");
     expect(ad.domainCredentials.username).toBe("join@corp.contoso.com");
-    expect(ad.domainCredentials.password.reveal()).toBe(DOMAIN_PASSWORD);
+    expect(revealed(ad.domainCredentials.password)).toBe(DOMAIN_PASSWORD);
     expect(shc.bootDiagnosticsInfo).toEqual({ enabled: true });
     expect(shc.monitoring).toEqual({ dataCollectionRuleId: ids.dcr });
     expect(shc.customConfigurationScriptUrl).toBe(
@@ -236,7 +237,7 @@ describe("parseStackConfig accepts valid configuration", () => {
   it("accepts passwords already wrapped as SecretValue", () => {
     const raw = entraConfig();
     withValue(raw, `${SHC}.vmAdminCredentials.password`, new SecretValue(ADMIN_PASSWORD));
-    expect(parseStackConfig(raw).sessionHostConfiguration.vmAdminCredentials.password.reveal()).toBe(
+    expect(revealed(parseStackConfig(raw).sessionHostConfiguration.vmAdminCredentials.password)).toBe(
       ADMIN_PASSWORD,
     );
   });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InputError } from "../../../automation/core/errors";
 import { parseStackConfig } from "../../../program/config";
 import { readStackConfig } from "../../../program/config/readStackConfig";
-import { ADMIN_PASSWORD, adConfig } from "./fixtures";
+import { ADMIN_PASSWORD, adConfig, revealed } from "./fixtures";
 
 const SHC = "avd-rollout:sessionHostConfiguration";
 
@@ -26,7 +26,7 @@ describe("readStackConfig", () => {
     pulumi.runtime.setAllConfig(engineConfig(adConfig()), [SHC]);
     const config = readStackConfig();
     expect(config).toEqual(parseStackConfig(adConfig()));
-    expect(config.sessionHostConfiguration.vmAdminCredentials.password.reveal()).toBe(ADMIN_PASSWORD);
+    expect(revealed(config.sessionHostConfiguration.vmAdminCredentials.password)).toBe(ADMIN_PASSWORD);
   });
 
   it("reports a misspelt avd-rollout key the stack sets", () => {
