@@ -124,8 +124,8 @@ export class Actuator {
    * a driver that died half-way carries on from what the record holds.
    */
   private async startNotice(host: string, batch: number, steer: boolean, obs: Observation): Promise<void> {
-    const sessionHost = obs.views.get(host)?.original ?? obs.sessionHostOf.get(host);
-    await this.recordOriginal(host, batch, obs, true);
+    const sessionHost = obs.views.get(host)?.original ?? obs.sessionHostOf(host);
+    await this.recordOriginal(host, batch, obs);
     const entry = this.record.hosts[host];
     if (!entry?.original || !entry.noticeAt || (entry.notices ?? []).length > 0) return;
     if (steer && sessionHost?.allowNewSession && entry.original.allowNewSession) {
@@ -140,20 +140,15 @@ export class Actuator {
   }
 
   /**
-   * Records what the host was before the rollout touches it — once, before anything changes it —
-   * and, for a notice, when the notice started (and that its batch started).
+   * Records what the host was before the rollout touched it — once, before its notice changes
+   * anything — and when the notice started (and that its batch started).
    */
-  private async recordOriginal(
-    host: string,
-    batch: number,
-    obs: Observation,
-    notice: boolean,
-  ): Promise<void> {
+  private async recordOriginal(host: string, batch: number, obs: Observation): Promise<void> {
     const current = this.record.hosts[host];
-    if (current?.original && (!notice || current.noticeAt)) return;
+    if (current?.original && current.noticeAt) return;
     const deployed = (await this.deps.observer.deployedHosts()).get(host)?.deployed;
     if (!deployed) throw new Error(`${host} is planned but not in the stack's ledger`);
-    const sessionHost = obs.sessionHostOf.get(host);
+    const sessionHost = obs.sessionHostOf(host);
     const power = current?.original ? null : await this.ports.compute.getPowerState(deployed.vmResourceId);
     const at = iso(this.now());
     let startedHere = false;
@@ -163,14 +158,22 @@ export class Actuator {
       if (previous?.failed) return;
       const entry: HostRecord = previous ?? { batch };
       entry.batch = batch;
+      // Drained ahead by the rollout: it accepted new sessions before.
+      const drainedAhead = (r.drainedAhead ?? []).includes(host);
+      const allowNewSession = drainedAhead || (sessionHost ? sessionHost.allowNewSession : true);
       entry.original ??= {
         vm: { name: deployed.vmName, resourceId: deployed.vmResourceId },
         ...(sessionHost ? { sessionHostName: sessionHost.name } : {}),
-        allowNewSession: sessionHost ? sessionHost.allowNewSession : true,
+        allowNewSession,
         powerState: originalPower(power ?? "unknown"),
-        accepting: power !== null && isServing(sessionHost, power),
+        accepting:
+          power !== null &&
+          sessionHost !== undefined &&
+          allowNewSession &&
+          isServing({ ...sessionHost, allowNewSession }, power),
       };
-      if (notice && !entry.noticeAt) {
+      if (drainedAhead) r.drainedAhead = (r.drainedAhead ?? []).filter((h) => h !== host);
+      if (!entry.noticeAt) {
         entry.noticeAt = at;
         if (!(r.startedBatches ?? []).includes(batch)) {
           r.startedBatches = [...(r.startedBatches ?? []), batch].sort((a, b) => a - b);
@@ -314,19 +317,38 @@ export class Actuator {
 
   // --- steering and leaving service ----------------------------------------------------------
 
-  /** Drains a host under notice or next in line (what it was is recorded first), or lets it accept again. */
+  /**
+   * Drains a host under notice, or one next in line (recorded as drained ahead first: it accepted
+   * before), or lets it accept again.
+   */
   private async steer(host: string, drain: boolean, obs: Observation): Promise<void> {
     const view = obs.views.get(host);
-    const sessionHost = view?.original ?? obs.sessionHostOf.get(host);
-    if (!sessionHost || sessionHost.allowNewSession === !drain) return;
-    if (drain) {
-      const batch = view?.batch ?? obs.batches.findIndex((hosts) => hosts.includes(host));
-      await this.recordOriginal(host, batch, obs, false);
-      if (!this.record.hosts[host]?.original?.allowNewSession) return;
+    const sessionHost = view?.original ?? obs.sessionHostOf(host);
+    if (!sessionHost) return;
+    const ahead = !view?.entry?.noticeAt;
+    if (drain && sessionHost.allowNewSession) {
+      if (ahead) await this.setDrainedAhead(host, true);
+      await this.ports.hostPool.setDrainMode(sessionHost.name, true);
+      this.emit({ type: "host.drained", host, reason: ahead ? "ahead" : "notice" });
+    } else if (!drain && !sessionHost.allowNewSession) {
+      // Only what the rollout drained accepts again: a host drained by its administrators stays so.
+      const drainedByUs = ahead
+        ? (this.record.drainedAhead ?? []).includes(host)
+        : this.record.hosts[host]?.original?.allowNewSession === true;
+      if (!drainedByUs) return;
+      await this.ports.hostPool.setDrainMode(sessionHost.name, false);
+      this.emit({ type: "host.undrained", host });
     }
-    await this.ports.hostPool.setDrainMode(sessionHost.name, drain);
-    const reason = view?.entry?.noticeAt ? "notice" : "ahead";
-    this.emit(drain ? { type: "host.drained", host, reason } : { type: "host.undrained", host });
+    if (!drain && ahead) await this.setDrainedAhead(host, false);
+  }
+
+  private async setDrainedAhead(host: string, drained: boolean): Promise<void> {
+    if ((this.record.drainedAhead ?? []).includes(host) === drained) return;
+    await this.update((r) => {
+      const list = r.drainedAhead ?? [];
+      if (list.includes(host) === drained) return;
+      r.drainedAhead = drained ? [...list, host] : list.filter((h) => h !== host);
+    });
   }
 
   private async commit(host: string, view: HostView | undefined): Promise<void> {
@@ -589,16 +611,19 @@ export class Actuator {
 
   // --- stopping ------------------------------------------------------------------------------
 
-  /** Takes back the notice of a host that never left service: drain mode as it was, entry cleared. */
+  /** Takes back the notice (or the drain ahead) of a host that never left service: drain mode as it was. */
   private async withdraw(host: string, view: HostView | undefined, obs: Observation): Promise<void> {
     const entry = this.record.hosts[host];
-    if (!entry || entry.committedAt || entry.failed) return;
-    const sessionHost = view?.original ?? obs.sessionHostOf.get(host);
-    if (entry.original?.allowNewSession && sessionHost && !sessionHost.allowNewSession) {
+    const ahead = (this.record.drainedAhead ?? []).includes(host);
+    if (!ahead && (!entry || entry.committedAt || entry.failed)) return;
+    const sessionHost = view?.original ?? obs.sessionHostOf(host);
+    const allowed = ahead || entry?.original?.allowNewSession === true;
+    if (allowed && sessionHost && !sessionHost.allowNewSession) {
       await this.ports.hostPool.setDrainMode(sessionHost.name, false);
       this.emit({ type: "host.undrained", host });
     }
     await this.update((r) => {
+      if (ahead) r.drainedAhead = (r.drainedAhead ?? []).filter((h) => h !== host);
       const e = r.hosts[host];
       if (!e || e.committedAt || e.failed) return;
       if (e.attempts) r.hosts[host] = { batch: e.batch, attempts: e.attempts };

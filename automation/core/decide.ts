@@ -92,6 +92,10 @@ export function decide(input: DecideInput): Decision {
     actions.push(...hostActions(view, { now, delayMs, stopping, tuning, wake }));
   }
 
+  // Stopping: hosts drained ahead of their notice accept new sessions again.
+  if (stopping)
+    for (const host of record.drainedAhead ?? []) if (!busy(host)) actions.push({ kind: "withdraw", host });
+
   const finishedBatches = newlyFinishedBatches(obs);
   if (finishedBatches.length > 0) actions.push({ kind: "finishBatches", batches: finishedBatches });
 
@@ -139,8 +143,7 @@ function hostActions(view: HostView, ctx: HostContext): Action[] {
   const { now, delayMs, tuning, wake } = ctx;
   switch (view.phase) {
     case "pending":
-      // Drained ahead of its notice: when stopping, it accepts again.
-      return ctx.stopping && entry?.original ? [{ kind: "withdraw", host }] : [];
+      return [];
 
     case "noticed": {
       if (unconfirmedGroups(entry?.notices).length > 0)
@@ -289,7 +292,7 @@ function planNewWork(
   }
   for (const host of steering.undrain) {
     const view = obs.views.get(host);
-    if (view && ctx.idle(view)) actions.push({ kind: "steer", host, drain: false });
+    if (!ctx.busy(host) && (!view || ctx.idle(view))) actions.push({ kind: "steer", host, drain: false });
   }
   return { actions, blocked: commits.blocked };
 }
@@ -326,9 +329,11 @@ function planSteering(
       noticed,
     });
   };
+  const drainedAhead = new Set(obs.record.drainedAhead ?? []);
   const originallyAccepting = (host: string, sessionHost: SessionHostInfo | undefined): boolean => {
     const original = obs.views.get(host)?.entry?.original;
-    return original ? original.allowNewSession : sessionHost?.allowNewSession === true;
+    if (original) return original.allowNewSession;
+    return drainedAhead.has(host) || sessionHost?.allowNewSession === true;
   };
 
   for (const view of sortedViews(obs)) {
@@ -337,27 +342,33 @@ function planSteering(
     consider(view.host, view.original, hasTurn(view.batch), true);
   }
   for (const d of dueHosts) {
-    const sessionHost = obs.sessionHostOf.get(d.host);
-    // Drained or down already: nothing to steer.
+    const sessionHost = obs.sessionHostOf(d.host);
+    // Drained (by its administrators) or down already: nothing to steer.
     if (!originallyAccepting(d.host, sessionHost) || !isServing(sessionHost)) startable.add(d.host);
-    consider(d.host, sessionHost, hasTurn(d.batch), true);
+    else consider(d.host, sessionHost, hasTurn(d.batch), true);
   }
   if (ctx.strategy !== "azure" && obs.batchStates[0]?.freed) {
     const projection = projectSchedule(schedule);
     const horizon = obs.now + ctx.tuning.preDrainHorizonMs;
-    obs.batches.forEach((hosts, index) => {
-      const within = projection.batches[index].noticeAt <= horizon;
-      for (const host of hosts) {
-        if (seen.has(host) || obs.done.has(host)) continue;
-        const view = obs.views.get(host);
-        if (view && view.phase !== "pending") continue;
-        const sessionHost = view?.original ?? obs.sessionHostOf.get(host);
-        const drainedAhead = view?.entry?.original !== undefined && sessionHost?.allowNewSession === false;
-        if (!within && !drainedAhead) continue;
-        if (!originallyAccepting(host, sessionHost)) continue;
-        consider(host, sessionHost, false, false);
-      }
-    });
+    const ahead = (host: string): void => {
+      if (seen.has(host) || obs.done.has(host)) return;
+      const view = obs.views.get(host);
+      if (view && view.phase !== "pending") return;
+      const sessionHost = view?.original ?? obs.sessionHostOf(host);
+      if (originallyAccepting(host, sessionHost)) consider(host, sessionHost, false, false);
+    };
+    // The hosts next in plan order whose notice is projected within the horizon (batches in
+    // order, their projected notices in order: stop at the first beyond it)...
+    for (let index = 0; index < obs.batches.length; index++) {
+      const state = obs.batchStates[index];
+      if (state.finished || state.unnoticed === 0) continue;
+      if (projection.batches[index].noticeAt > horizon) break;
+      for (const host of obs.batches[index]) ahead(host);
+    }
+    // ...and any host drained ahead earlier, which may have to accept again.
+    const order = planOrder(obs);
+    for (const host of [...drainedAhead].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0)))
+      ahead(host);
   }
   const decision = decideSteering({
     maxSessionLimit: obs.pool.maxSessionLimit,
@@ -376,6 +387,7 @@ function planCommits(obs: Observation, ctx: PlanContext): { commit: string[]; bl
   const candidates: CommitCandidate[] = [];
   let committing = 0;
   for (let index = 0; index < obs.batches.length; index++) {
+    if (obs.batchStates[index].finished) continue;
     const hosts = obs.batches[index].filter((h) => !obs.done.has(h));
     const views = hosts.map((h) => obs.views.get(h));
     const touched = views.some(
@@ -463,8 +475,20 @@ function expectedArrivals(obs: Observation, ctx: PlanContext): number {
   return Math.ceil(obs.pool.arrivalsPerHour * horizonHours);
 }
 
+const planOrders = new WeakMap<readonly string[], Map<string, number>>();
+
+/** Each planned host's place in plan order (computed once per plan). */
+function planOrder(obs: Observation): ReadonlyMap<string, number> {
+  let order = planOrders.get(obs.record.planned);
+  if (!order) {
+    order = new Map(obs.record.planned.map((host, index) => [host, index]));
+    planOrders.set(obs.record.planned, order);
+  }
+  return order;
+}
+
 function sortedViews(obs: Observation): HostView[] {
-  const order = new Map(obs.record.planned.map((host, index) => [host, index]));
+  const order = planOrder(obs);
   return [...obs.views.values()].sort((a, b) => (order.get(a.host) ?? 0) - (order.get(b.host) ?? 0));
 }
 
@@ -485,6 +509,7 @@ function wakeAtNextNotice(obs: Observation, schedule: ScheduleInput, wake: WakeT
 function nextUp(obs: Observation, stopping: boolean, idle: (view: HostView) => boolean): Action | null {
   if (obs.inFlight.up !== null) return null;
   for (let index = 0; index < obs.batches.length; index++) {
+    if (obs.batchStates[index].finished) continue;
     const open: HostView[] = [];
     let beforeUpNotTouched = false;
     for (const host of obs.batches[index]) {

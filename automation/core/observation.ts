@@ -57,6 +57,12 @@ export interface InFlight {
   up: readonly string[] | null;
 }
 
+/** A set of host names, read-only (done hosts are counted, not listed, in a large pool). */
+export interface HostSet {
+  has(host: string): boolean;
+  readonly size: number;
+}
+
 export interface Observation {
   now: number;
   record: RolloutRecord;
@@ -67,9 +73,9 @@ export interface Observation {
   /** Per batch, for the notice schedule and progress. */
   batchStates: readonly BatchState[];
   /** Planned hosts that are done (new generation in the ledger, nothing left to do). */
-  done: ReadonlySet<string>;
-  /** The session host of each planned host's current VM (original, or new generation), when registered. */
-  sessionHostOf: ReadonlyMap<string, SessionHostInfo>;
+  done: HostSet;
+  /** The session host of a planned host's current VM (original, or new generation), when registered. */
+  sessionHostOf: (host: string) => SessionHostInfo | undefined;
   /** Planned hosts without an entry and not done (not touched yet). */
   pendingCount: number;
   pool: PoolObservation;

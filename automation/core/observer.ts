@@ -1,14 +1,20 @@
 /**
  * The "observe" of observe -> decide -> act: reads the pool, the ledger and power states through
- * the ports and builds the step's immutable Observation. It reads only what the hosts in flight
- * need: the ledger once per `up`, the pool's settings and arrival rate now and then, a host's user
- * sessions when its session count changed (or every few minutes), power states only of originals
- * that left the pool. Caches are optimisations: every decision re-derives from what they hold.
+ * the ports and builds the step's immutable Observation.
+ *
+ * A step costs what is in flight, not the pool: the session host list goes through a running
+ * index (poolIndex.ts) that only recomputes entries that changed; hosts the rollout has not
+ * touched are counted per batch from the ledger, which changes only with an `up`; the hosts in
+ * flight (those with a record entry) get a full view. It reads the ledger once per `up`, the
+ * pool's settings and arrival rate now and then, a host's user sessions when its session count
+ * changed (or every few minutes), power states only of originals that left the pool. Caches are
+ * optimisations: every decision re-derives from what they hold.
  */
-import type { InFlight, HostView, Observation } from "./observation";
+import type { HostSet, HostView, InFlight, Observation } from "./observation";
 import { deriveHostPhase, isFreshGeneration } from "./phase";
-import { batchesOf, indexSessionHostsByResource, resourceKey } from "./planner";
+import { batchesOf, resourceKey } from "./planner";
 import type { BatchState } from "./policies/noticeSchedule";
+import { PoolIndex } from "./poolIndex";
 import type {
   DeployedHost,
   HostPoolInfo,
@@ -24,8 +30,8 @@ const MINUTE = 60_000;
 const SESSION_RELIST_MS = 5 * MINUTE;
 /** The pool's settings are read again this often. */
 const POOL_INFO_REFRESH_MS = 30 * MINUTE;
-/** The arrival rate is estimated again this often, over the sessions of the last hour. */
-const ARRIVALS_REFRESH_MS = 15 * MINUTE;
+/** The arrival rate is estimated again this often (a listing of every session), over the last hour. */
+const ARRIVALS_REFRESH_MS = 30 * MINUTE;
 const ARRIVALS_WINDOW_MS = 60 * MINUTE;
 
 interface SessionListing {
@@ -34,11 +40,33 @@ interface SessionListing {
   sessions: UserSessionInfo[];
 }
 
+export interface Ledger {
+  hosts: ReadonlyMap<string, { deployed: DeployedHost; key: string }>;
+  /** Resource keys of the ledger's VMs: the stack's session hosts. */
+  keys: ReadonlySet<string>;
+  /** Host of each resource key. */
+  hostOfKey: ReadonlyMap<string, string>;
+}
+
+/** The planned hosts the ledger shows on the target revision, per batch (kept until the ledger changes). */
+interface PlanProgress {
+  ledger: Ledger;
+  revision: string;
+  planned: number;
+  batchSize: number;
+  batches: string[][];
+  batchOf: Map<string, number>;
+  done: Set<string>;
+  doneInBatch: number[];
+}
+
 export class Observer {
-  private ledger: Map<string, { deployed: DeployedHost; key: string }> | null = null;
+  private ledger: Ledger | null = null;
   private poolInfo: { info: HostPoolInfo; at: number } | null = null;
   private arrivals: { perHour: number; at: number } | null = null;
   private readonly listings = new Map<string, SessionListing>();
+  private readonly pool = new PoolIndex();
+  private plan: PlanProgress | null = null;
 
   constructor(private readonly ports: Ports) {}
 
@@ -52,10 +80,16 @@ export class Observer {
     if (sessionHostName) this.listings.delete(sessionHostName.toLowerCase());
   }
 
-  async deployedHosts(): Promise<Map<string, { deployed: DeployedHost; key: string }>> {
+  async deployedHosts(): Promise<Ledger["hosts"]> {
+    return (await this.readLedger()).hosts;
+  }
+
+  private async readLedger(): Promise<Ledger> {
     if (!this.ledger) {
       const deployed = await this.ports.stack.readDeployedHosts();
-      this.ledger = new Map(deployed.map((d) => [d.host, { deployed: d, key: resourceKey(d.vmResourceId) }]));
+      const hosts = new Map(deployed.map((d) => [d.host, { deployed: d, key: resourceKey(d.vmResourceId) }]));
+      const hostOfKey = new Map([...hosts].map(([host, { key }]) => [key, host]));
+      this.ledger = { hosts, keys: new Set(hostOfKey.keys()), hostOfKey };
     }
     return this.ledger;
   }
@@ -64,46 +98,31 @@ export class Observer {
     const now = this.ports.clock.now();
     const [sessionHosts, ledger, pool, arrivalsPerHour] = await Promise.all([
       this.ports.hostPool.listSessionHosts(),
-      this.deployedHosts(),
+      this.readLedger(),
       this.hostPoolInfo(now),
       this.arrivalRate(now),
     ]);
-    const byResource = indexSessionHostsByResource(sessionHosts);
-    const byName = new Map(sessionHosts.map((sh) => [sh.name.toLowerCase(), sh]));
-    const batches = batchesOf(record.planned, record.params.batchSize);
+    this.pool.refresh(sessionHosts, pool.maxSessionLimit, ledger.keys);
+    const plan = this.planProgress(record, ledger);
     const busy = (host: string): boolean =>
       inFlight.hosts.has(host) || (inFlight.up?.includes(host) ?? false);
+    const sessionHostOf = (host: string): SessionHostInfo | undefined => {
+      const key = ledger.hosts.get(host)?.key;
+      return key === undefined ? undefined : this.pool.byResourceKey(key);
+    };
 
-    const done = new Set<string>();
-    const sessionHostOf = new Map<string, SessionHostInfo>();
+    // Full views for the hosts in flight: those with a record entry.
     const partial: Omit<HostView, "phase" | "sessions" | "freshSessions">[] = [];
-    let pendingCount = 0;
-    batches.forEach((hosts, batch) => {
-      for (const host of hosts) {
-        const entry = record.hosts[host];
-        const indexed = ledger.get(host);
-        const deployed = indexed?.deployed;
-        const current = indexed ? byResource.get(indexed.key) : undefined;
-        if (current) sessionHostOf.set(host, current);
-        if (!entry) {
-          if (deployed?.revision === record.revision) done.add(host);
-          else pendingCount++;
-          continue;
-        }
-        const originalKey = entry.original ? resourceKey(entry.original.vm.resourceId) : indexed?.key;
-        const original = originalKey ? byResource.get(originalKey) : undefined;
-        const fresh = isFreshGeneration(entry, deployed) ? current : undefined;
-        partial.push({
-          host,
-          batch,
-          entry,
-          deployed,
-          original,
-          fresh,
-          early: earlyRegistration(entry, byName),
-        });
-      }
-    });
+    for (const [host, entry] of Object.entries(record.hosts)) {
+      const batch = plan.batchOf.get(host);
+      if (batch === undefined) continue;
+      const indexed = ledger.hosts.get(host);
+      const deployed = indexed?.deployed;
+      const current = indexed ? this.pool.byResourceKey(indexed.key) : undefined;
+      const original = entry.original ? this.pool.byResource(entry.original.vm.resourceId) : current;
+      const fresh = isFreshGeneration(entry, deployed) ? current : undefined;
+      partial.push({ host, batch, entry, deployed, original, fresh, early: this.earlyRegistration(entry) });
+    }
 
     // Power states only where the phase depends on them: committed originals that left the pool.
     const needPower = partial.filter(
@@ -144,19 +163,119 @@ export class Observer {
     }
     await Promise.all(listings);
 
+    const done = doneHosts(plan, record);
+    const figures = this.pool.current;
     return {
       now,
       record,
       views,
-      batches,
-      batchStates: batchStatesOf(batches, views, done),
+      batches: plan.batches,
+      batchStates: batchStatesOf(plan, views),
       done,
       sessionHostOf,
-      pendingCount,
-      pool: { ...poolCapacity(sessionHosts, pool.maxSessionLimit), arrivalsPerHour },
-      budget: budgetOf(record, ledger, byResource, views),
+      pendingCount: record.planned.length - done.size - views.size,
+      pool: {
+        maxSessionLimit: pool.maxSessionLimit,
+        acceptingHosts: figures.acceptingHosts,
+        freeSlots: figures.freeSlots,
+        arrivalsPerHour,
+      },
+      budget: this.budget(record, ledger, views),
       inFlight,
     };
+  }
+
+  /**
+   * A session host under the original's name whose VM is not the original: the new generation,
+   * registering while its `up` runs (before the ledger shows it).
+   */
+  private earlyRegistration(entry: HostRecord): SessionHostInfo | undefined {
+    const name = entry.original?.sessionHostName;
+    if (!name || !entry.original) return undefined;
+    const sessionHost = this.pool.byHostName(name);
+    if (!sessionHost) return undefined;
+    return resourceKey(sessionHost.resourceId) === resourceKey(entry.original.vm.resourceId)
+      ? undefined
+      : sessionHost;
+  }
+
+  /**
+   * Of the stack's hosts that count for the budget (serving and accepting at the start — for a
+   * host the rollout touched, as recorded; for the others, as observed), those serving now and
+   * not committed to leave; and the untouched ones that are down.
+   */
+  private budget(
+    record: RolloutRecord,
+    ledger: Ledger,
+    views: ReadonlyMap<string, HostView>,
+  ): Observation["budget"] {
+    let inService = this.pool.current.managedAccepting;
+    const touched = new Set<string>();
+    for (const [host, entry] of Object.entries(record.hosts)) {
+      if (!entry.original) continue;
+      touched.add(host);
+      // Counted above as observed: count it as recorded instead.
+      const key = ledger.hosts.get(host)?.key;
+      const observed = key === undefined ? undefined : this.pool.byResourceKey(key);
+      if (observed?.status === "Available" && observed.allowNewSession) inService--;
+      if (!entry.original.accepting || (entry.committedAt && !entry.restoredAt)) continue;
+      const view = views.get(host);
+      const current = view?.fresh ?? view?.original;
+      if (current?.status === "Available") inService++;
+    }
+    const downUntouched: string[] = [];
+    for (const key of this.pool.downManaged) {
+      const host = ledger.hostOfKey.get(key);
+      if (host !== undefined && !touched.has(host)) downUntouched.push(host);
+    }
+    // Drained ahead by the rollout: not accepting, but they accepted before and still serve.
+    for (const host of record.drainedAhead ?? []) {
+      if (touched.has(host)) continue;
+      const key = ledger.hosts.get(host)?.key;
+      const observed = key === undefined ? undefined : this.pool.byResourceKey(key);
+      if (!observed || observed.allowNewSession) continue;
+      if (observed.status === "Available") inService++;
+      else downUntouched.push(host);
+    }
+    return { inService, downUntouched };
+  }
+
+  /** Which planned hosts the ledger shows done, per batch: recounted only when the ledger or the plan changed. */
+  private planProgress(record: RolloutRecord, ledger: Ledger): PlanProgress {
+    const current = this.plan;
+    if (
+      current &&
+      current.ledger === ledger &&
+      current.revision === record.revision &&
+      current.planned === record.planned.length &&
+      current.batchSize === record.params.batchSize
+    )
+      return current;
+    const batches = batchesOf(record.planned, record.params.batchSize);
+    const batchOf = new Map<string, number>();
+    const done = new Set<string>();
+    const doneInBatch = batches.map((hosts, index) => {
+      let count = 0;
+      for (const host of hosts) {
+        batchOf.set(host, index);
+        if (ledger.hosts.get(host)?.deployed.revision === record.revision) {
+          done.add(host);
+          count++;
+        }
+      }
+      return count;
+    });
+    this.plan = {
+      ledger,
+      revision: record.revision,
+      planned: record.planned.length,
+      batchSize: record.params.batchSize,
+      batches,
+      batchOf,
+      done,
+      doneInBatch,
+    };
+    return this.plan;
   }
 
   private async hostPoolInfo(now: number): Promise<HostPoolInfo> {
@@ -192,90 +311,39 @@ export class Observer {
   }
 }
 
-/**
- * A session host under the original's name whose VM is not the original: the new generation,
- * registering while its `up` runs (before the ledger shows it).
- */
-function earlyRegistration(
-  entry: HostRecord,
-  byName: ReadonlyMap<string, SessionHostInfo>,
-): SessionHostInfo | undefined {
-  const name = entry.original?.sessionHostName;
-  if (!name || !entry.original) return undefined;
-  const sessionHost = byName.get(name.toLowerCase());
-  if (!sessionHost) return undefined;
-  return resourceKey(sessionHost.resourceId) === resourceKey(entry.original.vm.resourceId)
-    ? undefined
-    : sessionHost;
+/** Done: the ledger shows the target revision and nothing is left to do (no record entry). */
+function doneHosts(plan: PlanProgress, record: RolloutRecord): HostSet {
+  let size = plan.done.size;
+  for (const host of Object.keys(record.hosts)) if (plan.done.has(host)) size--;
+  return { has: (host) => plan.done.has(host) && record.hosts[host] === undefined, size };
 }
 
-function poolCapacity(
-  sessionHosts: readonly SessionHostInfo[],
-  maxSessionLimit: number,
-): { maxSessionLimit: number; acceptingHosts: number; freeSlots: number } {
-  let acceptingHosts = 0;
-  let freeSlots = 0;
-  for (const sh of sessionHosts) {
-    if (sh.status !== "Available" || !sh.allowNewSession) continue;
-    acceptingHosts++;
-    freeSlots += Math.max(0, maxSessionLimit - sh.sessions);
+function batchStatesOf(plan: PlanProgress, views: ReadonlyMap<string, HostView>): BatchState[] {
+  const viewsOf = new Map<number, HostView[]>();
+  for (const view of views.values()) {
+    const list = viewsOf.get(view.batch);
+    if (list) list.push(view);
+    else viewsOf.set(view.batch, [view]);
   }
-  return { maxSessionLimit, acceptingHosts, freeSlots };
-}
-
-/**
- * Of the stack's hosts that count for the budget (serving and accepting at the start — for a host
- * the rollout touched, as recorded; for the others, as observed), those serving now and not
- * committed to leave; and the untouched ones that are down.
- */
-function budgetOf(
-  record: RolloutRecord,
-  ledger: ReadonlyMap<string, { deployed: DeployedHost; key: string }>,
-  byResource: ReadonlyMap<string, SessionHostInfo>,
-  views: ReadonlyMap<string, HostView>,
-): Observation["budget"] {
-  let inService = 0;
-  const downUntouched: string[] = [];
-  for (const [host, { key }] of ledger) {
-    const entry = record.hosts[host];
-    if (entry?.original) {
-      if (!entry.original.accepting) continue;
-      if (entry.committedAt && !entry.restoredAt) continue;
-      const view = views.get(host);
-      const current = view?.fresh ?? view?.original;
-      if (current?.status === "Available") inService++;
-      continue;
-    }
-    const sh = byResource.get(key);
-    if (!sh?.allowNewSession) continue;
-    if (sh.status === "Available") inService++;
-    else downUntouched.push(host);
-  }
-  return { inService, downUntouched };
-}
-
-function batchStatesOf(
-  batches: readonly (readonly string[])[],
-  views: ReadonlyMap<string, HostView>,
-  done: ReadonlySet<string>,
-): BatchState[] {
-  return batches.map((hosts) => {
-    let remaining = 0;
-    let unnoticed = 0;
+  return plan.batches.map((hosts, index) => {
+    const touched = viewsOf.get(index) ?? [];
+    let doneUntouched = plan.doneInBatch[index];
+    for (const view of touched) if (plan.done.has(view.host)) doneUntouched--;
+    const untouched = hosts.length - doneUntouched - touched.length;
+    let remaining = untouched;
+    let unnoticed = untouched;
     let noticedAt: number | null = null;
     let committedAt: number | null = null;
-    let freed = true;
-    for (const host of hosts) {
-      if (done.has(host)) continue;
-      const view = views.get(host);
-      const phase = view?.phase ?? "pending";
+    let freed = untouched === 0;
+    for (const view of touched) {
+      const { phase } = view;
       if (phase !== "done" && phase !== "failed") remaining++;
       if (phase === "pending") unnoticed++;
-      if (view?.entry?.noticeAt) {
+      if (view.entry?.noticeAt) {
         const at = Date.parse(view.entry.noticeAt);
         noticedAt = noticedAt === null ? at : Math.min(noticedAt, at);
       }
-      if (view?.entry?.committedAt) {
+      if (view.entry?.committedAt) {
         const at = Date.parse(view.entry.committedAt);
         committedAt = committedAt === null ? at : Math.max(committedAt, at);
       }

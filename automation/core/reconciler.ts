@@ -14,7 +14,7 @@ import { decide } from "./decide";
 import type { Decision } from "./decide";
 import type { DriverDeps, RolloutOutcome, Strategy } from "./driverTypes";
 import { isTransient } from "./errors";
-import type { Observation } from "./observation";
+import type { HostSet, Observation } from "./observation";
 import { Observer } from "./observer";
 import type { HostPhase } from "./phase";
 import { estimatingReplacementMs } from "./policies/noticeSchedule";
@@ -357,7 +357,7 @@ export class Reconciler {
 export function outcomeOf(
   record: RolloutRecord,
   ledger: ReadonlyMap<string, { deployed: { revision: string } }>,
-  done?: ReadonlySet<string>,
+  done?: HostSet,
 ): RolloutOutcome {
   const failed = record.planned.filter((host) => record.hosts[host]?.failed);
   const updated = record.planned.filter(

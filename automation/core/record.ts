@@ -131,6 +131,12 @@ export interface RolloutRecord {
   /** Per-host facts for hosts in flight, failed, or done-but-unfinished. */
   hosts: Record<string, HostRecord>;
   /**
+   * Hosts the rollout drained ahead of their notice (room permitting). Each accepted new sessions
+   * before, and does again when the rollout lets it go (or when its notice starts, it is recorded
+   * as such). Written before the drain.
+   */
+  drainedAhead?: string[];
+  /**
    * Capacity baseline: how many of the stack's session hosts were serving and accepting new
    * sessions when the rollout started. At most `batchSize` of them may be out of service.
    */

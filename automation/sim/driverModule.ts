@@ -4,6 +4,7 @@
  */
 import type { EventSink } from "../core/events";
 import type { Ports } from "../core/ports";
+import type { ProgressSnapshot } from "../core/progress";
 import type { DriverTuning } from "../core/tuning";
 
 export type Strategy = "avd-rollout" | "azure";
@@ -15,6 +16,7 @@ export interface RehearsalDriverDeps {
   strategy?: Strategy;
   tuning?: Partial<DriverTuning>;
   rolloutId?: string;
+  onProgress?: (snapshot: ProgressSnapshot) => void;
 }
 
 export interface RehearsalStartRequest {

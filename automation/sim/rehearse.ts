@@ -11,11 +11,11 @@
 import { continueRollout, startRollout } from "../core/driver";
 import { DriverCrashedError } from "../core/errors";
 import type { AnyEvent, EventSink } from "../core/events";
+import type { ProgressSnapshot } from "../core/progress";
 import type { DriverTuning } from "../core/tuning";
 import type { RehearsalDriver, RehearsalOutcome, Strategy } from "./driverModule";
 import type { Scenario } from "./scenario";
 import { readSessionLedger, summarizeUsers } from "./sessionLedger";
-import { RECORD_TAG } from "./simulatedPorts";
 import { ClockStalledError, VirtualClock } from "./virtualClock";
 import { DEFAULT_START, DESIRED_REVISION, SimulatedWorld } from "./world";
 
@@ -59,6 +59,8 @@ export interface RehearseOptions {
   /** The driver to run; defaults to automation/core/driver. */
   driver?: RehearsalDriver;
   tuning?: Partial<DriverTuning>;
+  /** Receives the driver's progress after every step (e.g. for a line on stderr). */
+  onProgress?: (snapshot: ProgressSnapshot) => void;
   /**
    * The rollout id; by default a fresh one per run, so logs that several rehearsals appended to
    * can be told apart. Give one to compare two runs' logs to the letter.
@@ -109,6 +111,7 @@ export async function rehearseWithDetails(
     strategy,
     tuning: options.tuning,
     ...(options.rolloutId !== undefined ? { rolloutId: options.rolloutId } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 
   const lastDriverEvent = (): string => {
@@ -122,8 +125,7 @@ export async function rehearseWithDetails(
       return await clock.runUntilSettled(work, { untilMs: deadline });
     } catch (error) {
       if (!(error instanceof RangeError) && !(error instanceof ClockStalledError)) throw error;
-      const text = world.tags().tags[RECORD_TAG];
-      const status = text ? (JSON.parse(text) as { status?: string }).status : "none";
+      const status = world.rolloutRecord().record?.status ?? "none";
       throw new Error(
         `rehearsal of ${scenario.name}: the driver did not finish (${error.message}); rollout record status ${status}, last driver event ${lastDriverEvent()}`,
       );
@@ -162,7 +164,7 @@ export async function rehearseWithDetails(
     await runUntil(clock.sleep(RESTART_DELAY_MS));
     world.emit({ type: "driver.resumed" });
     // The pipeline runs again: a driver that died before recording the rollout starts it anew.
-    const recorded = world.tags().tags[RECORD_TAG] !== undefined;
+    const recorded = world.rolloutRecord().record !== null;
     run = recorded ? driver.continueRollout(deps()) : driver.startRollout(deps(), request);
   }
   const finishedAt = clock.now();

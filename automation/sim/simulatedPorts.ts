@@ -8,12 +8,10 @@
 import { PortError } from "../core/errors";
 import type { Clock, ComputePort, HostPoolPort, Ports, StackPort, StoredRecord } from "../core/ports";
 import { RecordConflictError } from "../core/ports";
-import type { RolloutRecord } from "../core/record";
 import type { DriverGeneration } from "./crashes";
 import type { SimulatedWorld } from "./world";
 
-/** Host pool tag holding the rollout record (JSON). */
-export const RECORD_TAG = "avd-rollout-record";
+export { RECORD_TAG } from "./world";
 /** Azure issues registration tokens for at least an hour. */
 const MIN_TOKEN_MINUTES = 60;
 
@@ -80,18 +78,10 @@ export function createSimulatedPorts(
         }
         return { expiresAt: new Date(world.registrationToken() ?? now).toISOString() };
       }),
-    readRecord: () =>
-      call("hostPool.readRecord", true, (): StoredRecord => {
-        const { tags, etag } = world.tags();
-        const text = tags[RECORD_TAG];
-        return { record: text ? (JSON.parse(text) as RolloutRecord) : null, etag };
-      }),
+    readRecord: () => call("hostPool.readRecord", true, (): StoredRecord => world.rolloutRecord()),
     writeRecord: (record, expectedEtag) =>
       call("hostPool.writeRecord", true, () => {
-        const { tags } = world.tags();
-        if (record) tags[RECORD_TAG] = JSON.stringify(record);
-        else delete tags[RECORD_TAG];
-        const etag = world.updateTags(tags, expectedEtag);
+        const etag = world.writeRolloutRecord(record, expectedEtag);
         if (etag === null) throw new RecordConflictError();
         return etag;
       }),

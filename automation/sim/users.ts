@@ -12,14 +12,12 @@
  * All randomness comes from the users' own seeded stream.
  */
 import type { Random } from "./random";
-import { chooseSessionHost } from "./loadBalancer";
 import type { SimHost, SimSession, SimulatedWorld } from "./world";
 import type { TimerHandle } from "./virtualClock";
 
 const MINUTE = 60_000;
 /** Mean time between signing out after a notice and signing in again. */
 const SIGN_BACK_IN_MEAN_MINUTES = 2;
-const sessionCount = (host: SimHost): number => host.sessions.size;
 
 export class UserBehaviour {
   private nextSessionId = 1;
@@ -74,15 +72,8 @@ export class UserBehaviour {
   /** Signs a user in through the load balancer, avoiding `avoidHost` (where they just left). */
   private signIn(user: string, avoidHost: string | null): void {
     if (!this.running) return;
-    const { loadBalancer, maxSessionsPerHost } = this.world.scenario.hostPool;
     const avoid = avoidHost === null ? undefined : this.world.host(avoidHost);
-    const host = chooseSessionHost(
-      this.world.availableHosts(),
-      sessionCount,
-      loadBalancer,
-      maxSessionsPerHost,
-      avoid,
-    );
+    const host = this.world.chooseHost(avoid);
     if (!host) {
       this.world.stats.rejectedSignIns++;
       this.world.emit({ type: "world.session", host: null, user, action: "refused" });
@@ -109,7 +100,7 @@ export class UserBehaviour {
       session: session.id,
       action: "signedIn",
     });
-    this.world.noteSessions(host, 1);
+    this.world.noteHost(host);
     const lifetime = this.random.exponential(this.world.scenario.users.meanSessionMinutes) * MINUTE;
     this.addTimer(
       session,

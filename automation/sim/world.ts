@@ -14,7 +14,7 @@
  * - registration token: `updateRegistrationToken(expiresAt)`, `registrationToken()`;
  * - host pool tags with an etag (where the rollout record lives): `tags()`, `updateTags(tags, ifMatch)`;
  * - stack (the ledger): `deployedHosts()`, `desired()`, `previewBatch`, `upBatch`;
- * - stats and `availableCount()`.
+ * - capacity (kept up to date host by host, poolCapacity.ts): `availableCount()`, `chooseHost()`; stats.
  * Every state change that alters the number of available hosts emits `world.availability`;
  * every sign-in/out emits `world.session`.
  */
@@ -35,11 +35,16 @@ import type {
   UpResult,
   UserSessionInfo,
 } from "../core/ports";
+import type { RolloutRecord } from "../core/record";
+import { PoolCapacity } from "./poolCapacity";
 import { Random } from "./random";
 import type { Scenario } from "./scenario";
 import { scenarioHostNames } from "./scenario";
 import { UserBehaviour } from "./users";
 import type { VirtualClock } from "./virtualClock";
+
+/** Host pool tag holding the rollout record (JSON) in the simulation. */
+export const RECORD_TAG = "avd-rollout-record";
 
 /** Where a rehearsal starts in virtual time: a Monday morning. */
 export const DEFAULT_START = Date.parse("2026-04-13T08:00:00.000Z");
@@ -95,6 +100,8 @@ export interface SimSession {
   host: string;
   state: "Active" | "Disconnected";
   createdAt: number;
+  /** The session as AVD lists it, made once. */
+  info?: UserSessionInfo;
   /** Messages this session received. */
   notices: number;
   /** Counted in sessionsNotifiedTwice (its user had been notified before). */
@@ -174,21 +181,21 @@ export class SimulatedWorld {
   private readonly faultRandom: Random;
   private readonly users: UserBehaviour;
   private hostPoolTags: Record<string, string> = {};
+  private record: RolloutRecord | null = null;
   private tagsEtag: string | null = null;
   private etagCounter = 0;
   private tokenExpiresAt: number | null = null;
   private lastAvailability = { available: -1, accepting: -1, freeSlots: -1 };
-  private freeSlots = 0;
+  private readonly capacity: PoolCapacity<SimHost>;
+  private started = false;
+  /** The session hosts as listed, rebuilt only after something changed. */
+  private cachedSessionHosts: SessionHostInfo[] | null = null;
+  /** Each host's entry in the list, by host index (null: not registered); rebuilt when it changed. */
+  private readonly hostInfos: (SessionHostInfo | null)[] = [];
+  private readonly changedHosts = new Set<SimHost>();
   /** Serializes `up`s: Pulumi runs one update per stack at a time (later ones wait for the lock). */
   private stackBusy: Promise<unknown> = Promise.resolve();
   private readonly sinks: EventSink[] = [];
-  private availableCache: {
-    available: number;
-    acceptingHosts: SimHost[];
-    servingSet: Set<SimHost>;
-  } | null = null;
-  /** Hosts available at start(); null before. */
-  private initiallyAvailable: Set<SimHost> | null = null;
   private readonly lowerIds = new Map<string, string>();
   private currentGeneration: DriverGeneration | null = null;
   private generationCount = 0;
@@ -208,6 +215,15 @@ export class SimulatedWorld {
     this.subscriptionId = options.subscriptionId ?? "00000000-0000-0000-0000-000000000000";
     this.vmResourceGroup = options.vmResourceGroup ?? "rg-avd-hosts";
     this.hostPoolName = options.hostPoolName ?? "hp-rehearsal";
+    this.capacity = new PoolCapacity<SimHost>(
+      scenario.hostPool.maxSessionsPerHost,
+      scenario.hostPool.loadBalancer,
+      (host) => ({
+        serving: this.isServing(host),
+        accepting: this.isAccepting(host),
+        sessions: host.sessions.size,
+      }),
+    );
     const deallocated = new Set(scenario.hostPool.deallocated);
     const drained = new Set(scenario.hostPool.drained);
     const builtAt = clock.now() - ORIGINAL_AGE_MS;
@@ -236,6 +252,9 @@ export class SimulatedWorld {
       this.hostsByName.set(name, host);
       this.hostsByFqdn.set(host.fqdn.toLowerCase(), host);
       this.ledger.set(name, { vmName: vm.name, vmResourceId: vm.resourceId, revision: DEPLOYED_REVISION });
+      this.capacity.update(host);
+      this.hostInfos.push(null);
+      this.changedHosts.add(host);
     });
     this.users = new UserBehaviour(this, this.random.fork("users"));
     this.crashPlan = planCrashes(
@@ -260,11 +279,11 @@ export class SimulatedWorld {
   /** Signs in the initial users, starts arrivals and arms the crash plan; call once before the driver runs. */
   start(): void {
     // The budget's hosts (spec 5.2): serving and accepting at the start; drained ones cost nothing.
-    this.initiallyAvailable = new Set(this.counts().acceptingHosts);
-    // The first world.availability reports the pool with its initial sessions signed in.
-    this.availableCache = null;
+    this.capacity.markBaseline();
     this.users.start();
-    this.noteAvailability();
+    // The first world.availability reports the pool with its initial sessions signed in.
+    this.started = true;
+    this.noteHost(this.hostsByName.values().next().value);
     this.crashesArmed = true;
     for (const point of this.crashPlan) {
       if (point.kind === "time") this.clock.schedule(point.at, () => this.crashCurrent());
@@ -358,36 +377,12 @@ export class SimulatedWorld {
 
   /** Hosts serving users now (the capacity budget's measure). */
   availableCount(): number {
-    return this.counts().available;
+    return this.capacity.current.available;
   }
 
-  /**
-   * The accepting hosts in index order. Cached: sign-ins read it far more often than the
-   * state changes, and every state change goes through {@link noteAvailability}.
-   */
-  availableHosts(): readonly SimHost[] {
-    return this.counts().acceptingHosts;
-  }
-
-  private counts(): { available: number; acceptingHosts: SimHost[]; servingSet: Set<SimHost> } {
-    if (!this.availableCache) {
-      const acceptingHosts: SimHost[] = [];
-      const servingSet = new Set<SimHost>();
-      for (const host of this.hostsByName.values()) {
-        if (!this.isServing(host)) continue;
-        servingSet.add(host);
-        if ((host.sessionHost as SimSessionHost).allowNewSession) acceptingHosts.push(host);
-      }
-      let freeSlots = 0;
-      for (const host of acceptingHosts) freeSlots += this.freeSlotsOf(host);
-      this.freeSlots = freeSlots;
-      this.availableCache = { available: servingSet.size, acceptingHosts, servingSet };
-    }
-    return this.availableCache;
-  }
-
-  private freeSlotsOf(host: SimHost): number {
-    return Math.max(0, this.scenario.hostPool.maxSessionsPerHost - host.sessions.size);
+  /** Where the load balancer puts a sign-in (never on `exclude`), or null when no host has room. */
+  chooseHost(exclude?: SimHost): SimHost | null {
+    return this.capacity.choose(exclude);
   }
 
   private keyCache(resourceId: string): string {
@@ -399,61 +394,51 @@ export class SimulatedWorld {
     return key;
   }
 
-  /** Emits world.availability when the hosts serving or accepting changed. */
-  noteAvailability(): void {
-    this.availableCache = null;
-    const { available, acceptingHosts, servingSet } = this.counts();
-    if (this.initiallyAvailable) {
-      let out = 0;
-      for (const host of this.initiallyAvailable) if (!servingSet.has(host)) out++;
-      if (out > this.stats.maxInitialHostsOut) this.stats.maxInitialHostsOut = out;
-    }
-    this.emitAvailability(available, acceptingHosts.length);
-  }
-
-  /** A session opened or ended on `host`: free slots change only when it is accepting. */
-  noteSessions(host: SimHost, delta: 1 | -1): void {
-    if (!this.availableCache || !this.isAccepting(host)) return;
-    const limit = this.scenario.hostPool.maxSessionsPerHost;
-    const after = host.sessions.size;
-    const before = after - delta;
-    this.freeSlots += Math.max(0, limit - after) - Math.max(0, limit - before);
-    this.emitAvailability(this.availableCache.available, this.availableCache.acceptingHosts.length);
-  }
-
-  private emitAvailability(available: number, accepting: number): void {
+  /**
+   * Something about `host` changed (its VM, registration, drain mode or sessions): the capacity
+   * counts follow, and `world.availability` reports them when they moved.
+   */
+  noteHost(host: SimHost | undefined): void {
+    if (!host) return;
+    this.capacity.update(host);
+    this.cachedSessionHosts = null;
+    this.changedHosts.add(host);
+    if (!this.started) return;
+    this.stats.maxInitialHostsOut = this.capacity.maxBaselineOut;
+    const { available, accepting, freeSlots } = this.capacity.current;
     const last = this.lastAvailability;
-    if (last.available === available && last.accepting === accepting && last.freeSlots === this.freeSlots)
-      return;
-    this.lastAvailability = { available, accepting, freeSlots: this.freeSlots };
-    this.emit({
-      type: "world.availability",
-      available,
-      accepting,
-      freeSlots: this.freeSlots,
-      total: this.hostsByName.size,
-    });
+    if (last.available === available && last.accepting === accepting && last.freeSlots === freeSlots) return;
+    this.lastAvailability = { available, accepting, freeSlots };
+    this.emit({ type: "world.availability", available, accepting, freeSlots, total: this.hostsByName.size });
   }
 
   // ------------------------------------------------------------------------------------------
   // AVD data plane: session hosts and user sessions
   // ------------------------------------------------------------------------------------------
 
+  /**
+   * The pool's session hosts as AVD lists them. Each host's entry is rebuilt only after it
+   * changed, and the list only after any did: a step of the driver costs the world what changed.
+   */
   sessionHosts(): SessionHostInfo[] {
-    const list: SessionHostInfo[] = [];
-    const heartbeat = this.clock.iso();
-    for (const host of this.hostsByName.values()) {
-      if (!host.sessionHost) continue;
-      list.push({
-        name: host.sessionHost.name,
-        resourceId: host.sessionHost.resourceId,
-        status: this.statusOf(host),
-        allowNewSession: host.sessionHost.allowNewSession,
-        sessions: host.sessions.size,
-        lastHeartBeat: heartbeat,
-      });
+    if (!this.cachedSessionHosts) {
+      for (const host of this.changedHosts) {
+        const entry = host.sessionHost;
+        this.hostInfos[host.index] = entry
+          ? {
+              name: entry.name,
+              resourceId: entry.resourceId,
+              status: this.statusOf(host),
+              allowNewSession: entry.allowNewSession,
+              sessions: host.sessions.size,
+              lastHeartBeat: this.clock.iso(),
+            }
+          : null;
+      }
+      this.changedHosts.clear();
+      this.cachedSessionHosts = this.hostInfos.filter((info): info is SessionHostInfo => info !== null);
     }
-    return list;
+    return [...this.cachedSessionHosts];
   }
 
   userSessions(fqdn?: string): UserSessionInfo[] {
@@ -461,14 +446,16 @@ export class SimulatedWorld {
     const list: UserSessionInfo[] = [];
     for (const host of hosts) {
       if (!host?.sessionHost) continue;
+      // A session's entry never changes: made once, listed as is.
       for (const session of host.sessions.values()) {
-        list.push({
+        session.info ??= {
           sessionHostName: host.sessionHost.name,
           id: session.id,
           userPrincipalName: session.user,
           sessionState: session.state,
           createTime: iso(session.createdAt),
-        });
+        };
+        list.push(session.info);
       }
     }
     return list;
@@ -501,7 +488,7 @@ export class SimulatedWorld {
   setAllowNewSession(fqdn: string, allow: boolean): void {
     const host = this.registeredHost(`hostPool.setDrainMode(${fqdn})`, fqdn);
     if (host.sessionHost) host.sessionHost.allowNewSession = allow;
-    this.noteAvailability();
+    this.noteHost(host);
   }
 
   /** Forced removal: remaining sessions are dropped (counted as forced sign-outs). */
@@ -510,7 +497,7 @@ export class SimulatedWorld {
     if (!host?.sessionHost) return;
     this.dropSessions(host);
     host.sessionHost = null;
-    this.noteAvailability();
+    this.noteHost(host);
   }
 
   /** Ends a session and records why; emits world.session. */
@@ -520,7 +507,7 @@ export class SimulatedWorld {
     else if (session.notices > 0) this.stats.voluntarySignOuts++;
     this.users.onSessionEnded(session, action);
     this.emit({ type: "world.session", host: host.name, user: session.user, session: session.id, action });
-    this.noteSessions(host, -1);
+    this.noteHost(host);
   }
 
   private dropSessions(host: SimHost): void {
@@ -540,14 +527,44 @@ export class SimulatedWorld {
   // Host pool tags (where the rollout record lives), with an etag
   // ------------------------------------------------------------------------------------------
 
+  /** The host pool's tags, the rollout record among them (as its JSON, under RECORD_TAG). */
   tags(): { tags: Record<string, string>; etag: string | null } {
-    return { tags: { ...this.hostPoolTags }, etag: this.tagsEtag };
+    const tags = { ...this.hostPoolTags };
+    if (this.record) tags[RECORD_TAG] = JSON.stringify(this.record);
+    return { tags, etag: this.tagsEtag };
   }
 
-  /** Replaces the tags if `ifMatch` is the current etag; returns the new etag or null on conflict. */
+  /** Replaces the tags (ARM replaces them whole) if `ifMatch` is the current etag; null on conflict. */
   updateTags(tags: Record<string, string>, ifMatch: string | null): string | null {
     if (ifMatch !== this.tagsEtag) return null;
-    this.hostPoolTags = { ...tags };
+    const { [RECORD_TAG]: recordText, ...others } = tags;
+    this.hostPoolTags = others;
+    this.record = recordText === undefined ? null : (JSON.parse(recordText) as RolloutRecord);
+    return this.bumpEtag();
+  }
+
+  /**
+   * The rollout record in the tags, kept as the object the simulated ports wrote (no JSON round
+   * trip per step). The driver never changes a record it read or wrote: it copies, then writes.
+   */
+  rolloutRecord(): { record: RolloutRecord | null; etag: string | null } {
+    return { record: this.record, etag: this.tagsEtag };
+  }
+
+  /** Writes (or clears) the rollout record if `ifMatch` is the current etag; null on conflict. */
+  writeRolloutRecord(record: RolloutRecord | null, ifMatch: string | null): string | null {
+    if (ifMatch !== this.tagsEtag) return null;
+    // Frozen: a reader that changed it in place would change the pool's record unwritten.
+    if (record) {
+      for (const entry of Object.values(record.hosts)) Object.freeze(entry);
+      Object.freeze(record.hosts);
+      Object.freeze(record);
+    }
+    this.record = record;
+    return this.bumpEtag();
+  }
+
+  private bumpEtag(): string {
     this.tagsEtag = `W/"${(++this.etagCounter).toString(16).padStart(8, "0")}"`;
     return this.tagsEtag;
   }
@@ -605,10 +622,10 @@ export class SimulatedWorld {
     vm.powerState = "deallocating";
     if (host && host.sessionHost?.resourceId.toLowerCase() === vm.resourceId.toLowerCase())
       this.dropSessions(host);
-    this.noteAvailability();
+    this.noteHost(host);
     await this.clock.sleep(this.latency("deallocateMinutes"));
     if (this.vm(resourceId) === vm) vm.powerState = "deallocated";
-    this.noteAvailability();
+    this.noteHost(host);
   }
 
   /** Starts (long-running, as long as a deallocation). Idempotent. */
@@ -616,10 +633,10 @@ export class SimulatedWorld {
     const vm = this.requireVm("compute.start", resourceId);
     if (vm.powerState === "running") return;
     vm.powerState = "starting";
-    this.noteAvailability();
+    this.noteHost(this.hostOfVm(vm));
     await this.clock.sleep(this.latency("deallocateMinutes"));
     if (this.vm(resourceId) === vm) vm.powerState = "running";
-    this.noteAvailability();
+    this.noteHost(this.hostOfVm(vm));
   }
 
   /** Deletes the VM with its NIC and OS disk (long-running). A missing VM is success. */
@@ -627,11 +644,11 @@ export class SimulatedWorld {
     const vm = this.vm(resourceId);
     if (!vm) return;
     vm.powerState = "stopping";
-    this.noteAvailability();
+    this.noteHost(this.hostOfVm(vm));
     await this.clock.sleep(this.latency("deleteMinutes"));
     this.vmsById.delete(this.keyCache(resourceId));
     vm.deleted = true;
-    this.noteAvailability();
+    this.noteHost(this.hostOfVm(vm));
   }
 
   private requireVm(operation: string, resourceId: string): SimVm {
@@ -739,7 +756,7 @@ export class SimulatedWorld {
       // Extensions need a running VM; Pulumi's extension create would start it.
       await this.clock.sleep(this.latency("deallocateMinutes"));
       vm.powerState = "running";
-      this.noteAvailability();
+      this.noteHost(host);
     }
     await this.clock.sleep(this.latency("extensionsMinutes"));
     await this.clock.sleep(this.latency("registrationMinutes"));
@@ -751,7 +768,7 @@ export class SimulatedWorld {
     vm.provisioned = true;
     // A newly registered session host accepts new sessions (drain mode off), as in AVD.
     host.sessionHost = { name: host.fqdn, resourceId: vm.resourceId, allowNewSession: true, vm };
-    this.noteAvailability();
+    this.noteHost(host);
     return { host: name };
   }
 

@@ -45,7 +45,9 @@ function emit(ctx: Ctx, event: DriverEventBody): void {
 }
 
 async function save(ctx: Ctx): Promise<void> {
-  ctx.etag = await retry(ctx.ports, () => ctx.ports.hostPool.writeRecord(ctx.record, ctx.etag));
+  // A copy: this fixture keeps changing its record in place, the pool's must not change unwritten.
+  const written = structuredClone(ctx.record);
+  ctx.etag = await retry(ctx.ports, () => ctx.ports.hostPool.writeRecord(written, ctx.etag));
 }
 
 function batchesOf(planned: string[], size: number): string[][] {
@@ -253,7 +255,8 @@ async function drive(
 ): Promise<RehearsalOutcome> {
   const { ports } = deps;
   const stored = await retry(ports, () => ports.hostPool.readRecord());
-  let record = stored.record;
+  // Its own copy: this fixture changes the record in place before writing it.
+  let record = stored.record ? structuredClone(stored.record) : null;
   const ctx: Ctx = { ports, events: deps.events, record: record as RolloutRecord, etag: stored.etag };
   if (!record) {
     if (!request) return { result: "nothingToDo", rollout: null, updated: [], failed: [] };

@@ -3,7 +3,7 @@ import { DriverCrashedError, PortError } from "../../automation/core/errors";
 import type { AnyEvent } from "../../automation/core/events";
 import { RecordConflictError } from "../../automation/core/ports";
 import type { RolloutRecord } from "../../automation/core/record";
-import { chooseSessionHost } from "../../automation/sim/loadBalancer";
+import { PoolCapacity } from "../../automation/sim/poolCapacity";
 import type { ScenarioInput } from "../../automation/sim/scenario";
 import { parseScenario } from "../../automation/sim/scenario";
 import { VirtualClock } from "../../automation/sim/virtualClock";
@@ -86,19 +86,40 @@ describe("SimulatedWorld: initial state", () => {
 });
 
 describe("load balancing and users", () => {
-  it("chooses hosts breadth-first or depth-first", () => {
-    const candidates = [
-      { host: "a", index: 0, sessions: 3 },
-      { host: "b", index: 1, sessions: 1 },
-      { host: "c", index: 2, sessions: 5 },
-      { host: "d", index: 3, sessions: 1 },
+  it("chooses hosts breadth-first or depth-first, lowest index on ties, never over the limit", () => {
+    type H = { index: number; sessions: number; accepting: boolean };
+    const hosts: H[] = [
+      { index: 0, sessions: 3, accepting: true },
+      { index: 1, sessions: 1, accepting: true },
+      { index: 2, sessions: 5, accepting: true },
+      { index: 3, sessions: 1, accepting: true },
+      { index: 4, sessions: 0, accepting: false },
     ];
-    const sessions = (c: { sessions: number }) => c.sessions;
-    expect(chooseSessionHost(candidates, sessions, "BreadthFirst", 6)?.host).toBe("b");
-    expect(chooseSessionHost(candidates, sessions, "BreadthFirst", 6, candidates[1])?.host).toBe("d");
-    expect(chooseSessionHost(candidates, sessions, "DepthFirst", 6)?.host).toBe("c");
-    expect(chooseSessionHost(candidates, sessions, "DepthFirst", 5)?.host).toBe("a");
-    expect(chooseSessionHost(candidates, sessions, "DepthFirst", 1)).toBeNull();
+    const pool = (loadBalancer: "BreadthFirst" | "DepthFirst", limit: number) => {
+      const capacity = new PoolCapacity<H>(limit, loadBalancer, (h) => ({
+        serving: true,
+        accepting: h.accepting,
+        sessions: h.sessions,
+      }));
+      for (const h of hosts) capacity.update(h);
+      return capacity;
+    };
+    expect(pool("BreadthFirst", 6).choose()?.index).toBe(1);
+    expect(pool("BreadthFirst", 6).choose(hosts[1])?.index).toBe(3);
+    expect(pool("DepthFirst", 6).choose()?.index).toBe(2);
+    expect(pool("DepthFirst", 5).choose()?.index).toBe(0);
+    expect(pool("DepthFirst", 1).choose()).toBeNull();
+    // Counts follow each change, host by host.
+    const capacity = pool("BreadthFirst", 6);
+    expect(capacity.current).toEqual({ available: 5, accepting: 4, freeSlots: 3 + 5 + 1 + 5 });
+    hosts[1].sessions = 6;
+    capacity.update(hosts[1]);
+    expect(capacity.current.freeSlots).toBe(3 + 1 + 5);
+    expect(capacity.choose()?.index).toBe(3);
+    hosts[3].accepting = false;
+    capacity.update(hosts[3]);
+    expect(capacity.current).toEqual({ available: 5, accepting: 3, freeSlots: 3 + 1 });
+    expect(capacity.choose()?.index).toBe(0);
   });
 
   it("signs arriving users in through the load balancer onto available hosts only", async () => {
@@ -265,9 +286,13 @@ describe("compute and stack with the latency model", () => {
   it("stores the rollout record with optimistic concurrency", async () => {
     const { ports, run } = makeWorld({ hostPool: { hosts: 1 } });
     expect(await run(ports.hostPool.readRecord())).toEqual({ record: null, etag: null });
-    const record = { version: 1, id: "r1", status: "running" } as unknown as RolloutRecord;
+    const record = { version: 2, id: "r1", status: "running", hosts: {} } as unknown as RolloutRecord;
     const etag = await run(ports.hostPool.writeRecord(record, null));
     expect(await run(ports.hostPool.readRecord())).toEqual({ record, etag });
+    // What was written cannot change unwritten.
+    expect(() => {
+      (record as { status: string }).status = "failed";
+    }).toThrow(TypeError);
     await expect(run(ports.hostPool.writeRecord(record, null))).rejects.toBeInstanceOf(RecordConflictError);
     const cleared = await run(ports.hostPool.writeRecord(null, etag));
     expect(await run(ports.hostPool.readRecord())).toEqual({ record: null, etag: cleared });

@@ -16,6 +16,10 @@ import { JSON_OPTION, fanOut, runCommand, type BaseArgs, type CommandResult } fr
 import { EXIT } from "../exitCodes";
 import { parseBatchSize, parseLogOffDelay, parseOptionalText, parseSwitch } from "../flags";
 import { demoScenarioPath } from "../packageFiles";
+import { rehearsalProgress } from "../rehearsalProgress";
+
+/** Wall time, for progress on long rehearsals (virtual time is the rehearsal's own). */
+const wallClock = (): number => Date.now();
 import { reportsFromEvents } from "../../report";
 import { comparisonText } from "../../report/figures";
 import {
@@ -177,7 +181,12 @@ export const rehearseCommand: CommandModule<object, RehearseArgs> = {
             },
           };
           const collect = wantsReports(outputs) || compare ? collectingSink(run.events) : undefined;
-          const result = await rehearse(scenario, { strategy, events: fanOut(events, collect) });
+          const onProgress = rehearsalProgress(
+            `${scenario.name} (${strategy})`,
+            (line) => runtime.io.err(line),
+            wallClock,
+          );
+          const result = await rehearse(scenario, { strategy, events: fanOut(events, collect), onProgress });
           runs.push({ ...run, result });
         }
       } finally {

@@ -1,0 +1,129 @@
+/**
+ * The observer's running index of the pool's session hosts: by VM resource id and by name, with
+ * the figures decide() needs about the whole pool — accepting hosts and their free slots, and the
+ * stack's hosts serving or down. A step hands it the fresh list; it looks at each entry once and
+ * recomputes only those that changed (a list entry the port returns unchanged is the same
+ * object), so a step over a 10,000-host pool costs what changed, plus one pass of identity checks.
+ */
+import { resourceKey } from "./planner";
+import type { SessionHostInfo } from "./ports";
+
+interface Entry {
+  info: SessionHostInfo;
+  name: string;
+  key: string;
+  seen: number;
+  /** false once removed from the index. */
+  live: boolean;
+}
+
+export interface PoolFigures {
+  /** Session hosts serving and taking new sessions (ours or not). */
+  acceptingHosts: number;
+  /** Session slots under the limit on those. */
+  freeSlots: number;
+  /** Of the stack's hosts (the ledger's VMs), those serving and accepting. */
+  managedAccepting: number;
+}
+
+export class PoolIndex {
+  private readonly byName = new Map<string, Entry>();
+  /** The same entries, by the list object the port returned (identity: no string work when unchanged). */
+  private readonly byInfo = new Map<SessionHostInfo, Entry>();
+  private readonly byKey = new Map<string, SessionHostInfo>();
+  private readonly figures: PoolFigures = { acceptingHosts: 0, freeSlots: 0, managedAccepting: 0 };
+  /** The stack's hosts whose session host accepts but is not Available (down for reasons of its own). */
+  private readonly managedDown = new Set<string>();
+  private pass = 0;
+  private last: readonly SessionHostInfo[] = [];
+  private lastEntries: Entry[] = [];
+  private limit = Number.POSITIVE_INFINITY;
+  private managed: ReadonlySet<string> = new Set();
+
+  /** Takes the step's list. `managed` (resource keys of the ledger's VMs) changes only after an `up`. */
+  refresh(list: readonly SessionHostInfo[], maxSessionLimit: number, managed: ReadonlySet<string>): void {
+    if (maxSessionLimit !== this.limit || managed !== this.managed) {
+      // The figures depend on both: take every entry out under the old ones, back in under the new.
+      for (const entry of this.byName.values()) this.count(entry, -1);
+      this.limit = maxSessionLimit;
+      this.managed = managed;
+      for (const entry of this.byName.values()) this.count(entry, 1);
+    }
+    const pass = ++this.pass;
+    const last = this.last;
+    const lastEntries = this.lastEntries;
+    const entries: Entry[] = new Array<Entry>(list.length);
+    let seen = 0;
+    for (let i = 0; i < list.length; i++) {
+      const info = list[i];
+      // The same entry at the same place as last time is unchanged: the common case, no lookup.
+      const atSamePlace = last[i] === info ? lastEntries[i] : undefined;
+      const unchanged = atSamePlace?.live ? atSamePlace : this.byInfo.get(info);
+      if (unchanged) {
+        unchanged.seen = pass;
+        entries[i] = unchanged;
+        seen++;
+        continue;
+      }
+      const name = info.name.toLowerCase();
+      const previous = this.byName.get(name);
+      if (previous) this.remove(previous);
+      const added: Entry = { info, name, key: resourceKey(info.resourceId), seen: pass, live: true };
+      this.byName.set(name, added);
+      this.byInfo.set(info, added);
+      this.byKey.set(added.key, info);
+      this.count(added, 1);
+      entries[i] = added;
+      seen++;
+    }
+    this.last = list;
+    this.lastEntries = entries;
+    if (seen < this.byName.size) {
+      for (const entry of this.byName.values()) if (entry.seen !== pass) this.remove(entry);
+    }
+  }
+
+  byResource(resourceId: string): SessionHostInfo | undefined {
+    return this.byKey.get(resourceKey(resourceId));
+  }
+
+  byResourceKey(key: string): SessionHostInfo | undefined {
+    return this.byKey.get(key);
+  }
+
+  byHostName(name: string): SessionHostInfo | undefined {
+    return this.byName.get(name.toLowerCase())?.info;
+  }
+
+  get current(): Readonly<PoolFigures> {
+    return this.figures;
+  }
+
+  /** Resource keys of the stack's VMs whose session host accepts but is not Available. */
+  get downManaged(): ReadonlySet<string> {
+    return this.managedDown;
+  }
+
+  private remove(entry: Entry): void {
+    entry.live = false;
+    this.count(entry, -1);
+    this.byName.delete(entry.name);
+    this.byInfo.delete(entry.info);
+    if (this.byKey.get(entry.key) === entry.info) this.byKey.delete(entry.key);
+  }
+
+  private count(entry: Entry, sign: 1 | -1): void {
+    const { info, key } = entry;
+    const accepting = info.status === "Available" && info.allowNewSession;
+    if (accepting) {
+      this.figures.acceptingHosts += sign;
+      this.figures.freeSlots += sign * Math.max(0, this.limit - info.sessions);
+    }
+    if (!this.managed.has(key)) return;
+    if (accepting) this.figures.managedAccepting += sign;
+    else if (info.allowNewSession) {
+      if (sign > 0) this.managedDown.add(key);
+      else this.managedDown.delete(key);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { PoolIndex } from "../../automation/core/poolIndex";
+import type { SessionHostInfo } from "../../automation/core/ports";
+
+const host = (i: number, over: Partial<SessionHostInfo> = {}): SessionHostInfo => ({
+  name: `avd-${i}.contoso.local`,
+  resourceId: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/avd-${i}`,
+  status: "Available",
+  allowNewSession: true,
+  sessions: 2,
+  ...over,
+});
+
+/** What the index must say, counted from scratch over the list. */
+function counted(list: readonly SessionHostInfo[], limit: number, managed: ReadonlySet<string>) {
+  const accepting = list.filter((h) => h.status === "Available" && h.allowNewSession);
+  return {
+    acceptingHosts: accepting.length,
+    freeSlots: accepting.reduce((n, h) => n + Math.max(0, limit - h.sessions), 0),
+    managedAccepting: accepting.filter((h) => managed.has(h.resourceId.toLowerCase())).length,
+  };
+}
+
+describe("PoolIndex", () => {
+  it("keeps its figures equal to a recount as hosts change, leave and come back, step after step", () => {
+    const index = new PoolIndex();
+    const managed = new Set([0, 1, 2, 3].map((i) => host(i).resourceId.toLowerCase()));
+    let list = [0, 1, 2, 3, 4].map((i) => host(i));
+    const steps: ((l: SessionHostInfo[]) => SessionHostInfo[])[] = [
+      (l) => l, // nothing changed
+      (l) => l.map((h, i) => (i === 1 ? host(1, { sessions: 5 }) : h)), // a sign-in
+      (l) => l.map((h, i) => (i === 2 ? host(2, { allowNewSession: false }) : h)), // drained
+      (l) => l.filter((_, i) => i !== 0), // removed from the pool: positions shift
+      (l) => l.map((h) => (h.name.startsWith("avd-3") ? host(3, { status: "Unavailable" }) : h)), // down
+      (l) => [host(0, { resourceId: host(0).resourceId.toUpperCase() + "-GEN2" }), ...l], // back, new VM
+    ];
+    for (const change of steps) {
+      list = change(list);
+      index.refresh(list, 12, managed);
+      expect(index.current).toEqual(counted(list, 12, managed));
+    }
+    expect(index.downManaged).toEqual(new Set([host(3).resourceId.toLowerCase()]));
+    expect(index.byHostName("AVD-0.contoso.local")?.resourceId).toMatch(/-GEN2$/);
+    expect(index.byResource(host(0).resourceId)).toBeUndefined();
+    expect(index.byResource(host(1).resourceId.toUpperCase())?.sessions).toBe(5);
+  });
+
+  it("counts again when the session limit or the stack's hosts change", () => {
+    const index = new PoolIndex();
+    const list = [host(0), host(1, { sessions: 11 })];
+    index.refresh(list, 12, new Set());
+    expect(index.current).toEqual({ acceptingHosts: 2, freeSlots: 10 + 1, managedAccepting: 0 });
+    const managed = new Set([host(1).resourceId.toLowerCase()]);
+    index.refresh(list, 20, managed);
+    expect(index.current).toEqual({ acceptingHosts: 2, freeSlots: 18 + 9, managedAccepting: 1 });
+  });
+});
