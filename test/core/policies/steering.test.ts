@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { decideSteering, steeringMargin } from "../../../automation/core/policies/steering";
+import type { SteeringHost, SteeringInput } from "../../../automation/core/policies/steering";
+
+const h = (host: string, over: Partial<SteeringHost> = {}): SteeringHost => ({
+  host,
+  sessions: 4,
+  accepting: true,
+  turn: false,
+  noticed: true,
+  ...over,
+});
+const input = (over: Partial<SteeringInput>): SteeringInput => ({
+  maxSessionLimit: 10,
+  freeSlots: 100,
+  leavingSessions: 0,
+  expectedArrivals: 10,
+  hosts: [],
+  ...over,
+});
+
+describe("decideSteering", () => {
+  it("drains hosts in plan order while the accepting hosts keep room for their users and the arrivals", () => {
+    // Each host takes its 6 free slots out of the pool and puts its 4 users in need.
+    const hosts = [h("a"), h("b"), h("c")];
+    // After a: free 94, need 4 + 10 (+2 margin) = 16. After b: 88 vs 8 + 10 + 2. After c: 82 vs 22 + 3.
+    expect(decideSteering(input({ hosts })).drain).toEqual(["a", "b", "c"]);
+    expect(decideSteering(input({ hosts, freeSlots: 30 })).drain).toEqual(["a"]);
+    // Exactly at the edge: free after = need + margin.
+    const need = 4 + 10;
+    expect(
+      decideSteering(input({ hosts: [h("a")], freeSlots: 6 + need + steeringMargin(need) })).drain,
+    ).toEqual(["a"]);
+    expect(
+      decideSteering(input({ hosts: [h("a")], freeSlots: 6 + need + steeringMargin(need) - 1 })).drain,
+    ).toEqual([]);
+  });
+
+  it("counts users who are leaving (committed hosts) in the need", () => {
+    expect(decideSteering(input({ hosts: [h("a")], freeSlots: 40, leavingSessions: 20 })).drain).toEqual([
+      "a",
+    ]);
+    expect(decideSteering(input({ hosts: [h("a")], freeSlots: 40, leavingSessions: 18 })).drain).toEqual([]);
+  });
+
+  it("drains a host whose turn has come whatever the room (as the service does)", () => {
+    expect(decideSteering(input({ hosts: [h("a", { turn: true })], freeSlots: 0 })).drain).toEqual(["a"]);
+  });
+
+  it("a host drained ahead of its notice keeps its users: only its slots count", () => {
+    const ahead = [h("a", { noticed: false, sessions: 9 })];
+    expect(decideSteering(input({ hosts: ahead, freeSlots: 14 })).drain).toEqual(["a"]);
+    expect(decideSteering(input({ hosts: [h("a", { sessions: 9 })], freeSlots: 14 })).drain).toEqual([]);
+  });
+
+  it("when room runs short, lets those drained ahead accept again first, furthest first", () => {
+    const hosts = [
+      h("a", { accepting: false }),
+      h("b", { accepting: false, noticed: false }),
+      h("c", { accepting: false, noticed: false }),
+    ];
+    // need = 4 (a's users) + 10 arrivals = 14; free 5: c gives 6 -> 11, b gives 6 -> 17.
+    expect(decideSteering(input({ hosts, freeSlots: 5 }))).toEqual({ drain: [], undrain: ["c", "b"] });
+  });
+
+  it("lets a host under notice accept again only when even the arrivals do not fit", () => {
+    const hosts = [h("a", { accepting: false }), h("b", { accepting: false })];
+    expect(decideSteering(input({ hosts, freeSlots: 11 })).undrain).toEqual([]);
+    expect(decideSteering(input({ hosts, freeSlots: 9 })).undrain).toEqual(["b"]);
+    // ...and never one whose turn has come.
+    expect(
+      decideSteering(input({ hosts: [h("a", { accepting: false, turn: true })], freeSlots: 0 })).undrain,
+    ).toEqual([]);
+  });
+});
