@@ -37,7 +37,7 @@ describe("decideSteering", () => {
   });
 
   it("counts users who are leaving (committed hosts) in the need", () => {
-    expect(decideSteering(input({ hosts: [h("a")], freeSlots: 40, leavingSessions: 20 })).drain).toEqual([
+    expect(decideSteering(input({ hosts: [h("a")], freeSlots: 40, leavingSessions: 16 })).drain).toEqual([
       "a",
     ]);
     expect(decideSteering(input({ hosts: [h("a")], freeSlots: 40, leavingSessions: 18 })).drain).toEqual([]);
