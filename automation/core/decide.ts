@@ -39,6 +39,8 @@ import type { BlockedState } from "./record";
 import type { DriverTuning } from "./tuning";
 
 const MINUTE = 60_000;
+/** Sign-ins within this time are "about to come": a tight pool lets a host under notice accept again for them. */
+const IMMINENT_MS = 10 * MINUTE;
 
 export type DecisionTuning = Pick<
   DriverTuning,
@@ -375,11 +377,26 @@ function planSteering(
     freeSlots: obs.pool.freeSlots,
     leavingSessions: leavingSessions(obs, leaving),
     expectedArrivals: expectedArrivals(obs, ctx),
+    imminentArrivals: Math.ceil((obs.pool.arrivalsPerHour * IMMINENT_MS) / (60 * MINUTE)),
     hosts: ctx.strategy === "azure" ? candidates.filter((c) => c.turn) : candidates,
   });
   const drain = new Set(decision.drain);
-  for (const d of dueHosts) if (drain.has(d.host)) startable.add(d.host);
-  return { drain, undrain: decision.undrain, startable };
+  // A notice ahead of its batch's turn also waits until the users it sends away can sign in again
+  // on hosts already updated — else they land on hosts still to come and are told again later.
+  // Those under notice or leaving now come back first.
+  let freshLeft = obs.pool.freshRoom - leavingSessions(obs, leaving);
+  for (const v of obs.views.values()) if (v.phase === "noticed") freshLeft -= v.original?.sessions ?? 0;
+  const ready = new Set<string>();
+  for (const d of dueHosts) {
+    if (!drain.has(d.host) && !startable.has(d.host)) break;
+    if (!hasTurn(d.batch)) {
+      const sessions = obs.sessionHostOf(d.host)?.sessions ?? 0;
+      if (sessions > freshLeft) break;
+      freshLeft -= sessions;
+    }
+    ready.add(d.host);
+  }
+  return { drain, undrain: decision.undrain, startable: ready };
 }
 
 function planCommits(obs: Observation, ctx: PlanContext): { commit: string[]; blocked: Decision["blocked"] } {

@@ -40,6 +40,13 @@ export interface PoolObservation {
   freeSlots: number;
   /** Sign-ins per hour, estimated from the sessions' creation times. */
   arrivalsPerHour: number;
+  /**
+   * Users who leave a host now and sign in again would land on hosts already on the new
+   * configuration, this many of them, before the load balancer sends them to a host still to be
+   * updated (BreadthFirst fills the least loaded first); unbounded where the load balancer does not
+   * prefer them anyway.
+   */
+  freshRoom: number;
 }
 
 export interface BudgetObservation {

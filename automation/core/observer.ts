@@ -44,6 +44,8 @@ export interface Ledger {
   hosts: ReadonlyMap<string, { deployed: DeployedHost; key: string }>;
   /** Resource keys of the ledger's VMs: the stack's session hosts. */
   keys: ReadonlySet<string>;
+  /** Resource keys of the ledger's VMs on each revision. */
+  keysOfRevision: (revision: string) => ReadonlySet<string>;
   /** Host of each resource key. */
   hostOfKey: ReadonlyMap<string, string>;
 }
@@ -89,7 +91,18 @@ export class Observer {
       const deployed = await this.ports.stack.readDeployedHosts();
       const hosts = new Map(deployed.map((d) => [d.host, { deployed: d, key: resourceKey(d.vmResourceId) }]));
       const hostOfKey = new Map([...hosts].map(([host, { key }]) => [key, host]));
-      this.ledger = { hosts, keys: new Set(hostOfKey.keys()), hostOfKey };
+      const byRevision = new Map<string, Set<string>>();
+      const keysOfRevision = (revision: string): ReadonlySet<string> => {
+        let keys = byRevision.get(revision);
+        if (!keys) {
+          keys = new Set(
+            [...hosts.values()].filter((d) => d.deployed.revision === revision).map((d) => d.key),
+          );
+          byRevision.set(revision, keys);
+        }
+        return keys;
+      };
+      this.ledger = { hosts, keys: new Set(hostOfKey.keys()), hostOfKey, keysOfRevision };
     }
     return this.ledger;
   }
@@ -102,7 +115,12 @@ export class Observer {
       this.hostPoolInfo(now),
       this.arrivalRate(now),
     ]);
-    this.pool.refresh(sessionHosts, pool.maxSessionLimit, ledger.keys);
+    this.pool.refresh(
+      sessionHosts,
+      pool.maxSessionLimit,
+      ledger.keys,
+      ledger.keysOfRevision(record.revision),
+    );
     const plan = this.planProgress(record, ledger);
     const busy = (host: string): boolean =>
       inFlight.hosts.has(host) || (inFlight.up?.includes(host) ?? false);
@@ -179,10 +197,23 @@ export class Observer {
         acceptingHosts: figures.acceptingHosts,
         freeSlots: figures.freeSlots,
         arrivalsPerHour,
+        freshRoom: this.freshRoom(pool),
       },
       budget: this.budget(record, ledger, views),
       inFlight,
     };
+  }
+
+  /**
+   * How many returning users the hosts on the new configuration take before BreadthFirst sends one
+   * to a host still to be updated: each fills up to the least loaded old host (or the limit when
+   * no old host accepts). Counted low: fresh hosts above that level give nothing back.
+   */
+  private freshRoom(pool: HostPoolInfo): number {
+    if (pool.loadBalancerType !== "BreadthFirst") return Number.POSITIVE_INFINITY;
+    const { freshAccepting, freshSessions } = this.pool.current;
+    const level = this.pool.leastLoadedOld ?? pool.maxSessionLimit;
+    return Math.max(0, Math.min(level, pool.maxSessionLimit) * freshAccepting - freshSessions);
   }
 
   /**

@@ -24,6 +24,9 @@ export interface PoolFigures {
   freeSlots: number;
   /** Of the stack's hosts (the ledger's VMs), those serving and accepting. */
   managedAccepting: number;
+  /** Accepting hosts already on the new configuration, and their sessions. */
+  freshAccepting: number;
+  freshSessions: number;
 }
 
 export class PoolIndex {
@@ -31,7 +34,15 @@ export class PoolIndex {
   /** The same entries, by the list object the port returned (identity: no string work when unchanged). */
   private readonly byInfo = new Map<SessionHostInfo, Entry>();
   private readonly byKey = new Map<string, SessionHostInfo>();
-  private readonly figures: PoolFigures = { acceptingHosts: 0, freeSlots: 0, managedAccepting: 0 };
+  private readonly figures: PoolFigures = {
+    acceptingHosts: 0,
+    freeSlots: 0,
+    managedAccepting: 0,
+    freshAccepting: 0,
+    freshSessions: 0,
+  };
+  /** Accepting hosts not on the new configuration, counted by their sessions (for the least loaded). */
+  private readonly oldAcceptingBySessions = new Map<number, number>();
   /** The stack's hosts whose session host accepts but is not Available (down for reasons of its own). */
   private readonly managedDown = new Set<string>();
   private pass = 0;
@@ -39,14 +50,24 @@ export class PoolIndex {
   private lastEntries: Entry[] = [];
   private limit = Number.POSITIVE_INFINITY;
   private managed: ReadonlySet<string> = new Set();
+  private fresh: ReadonlySet<string> = new Set();
 
-  /** Takes the step's list. `managed` (resource keys of the ledger's VMs) changes only after an `up`. */
-  refresh(list: readonly SessionHostInfo[], maxSessionLimit: number, managed: ReadonlySet<string>): void {
-    if (maxSessionLimit !== this.limit || managed !== this.managed) {
-      // The figures depend on both: take every entry out under the old ones, back in under the new.
+  /**
+   * Takes the step's list. `managed` (resource keys of the ledger's VMs) and `fresh` (those on the
+   * new configuration) change only after an `up`.
+   */
+  refresh(
+    list: readonly SessionHostInfo[],
+    maxSessionLimit: number,
+    managed: ReadonlySet<string>,
+    fresh: ReadonlySet<string> = new Set(),
+  ): void {
+    if (maxSessionLimit !== this.limit || managed !== this.managed || fresh !== this.fresh) {
+      // The figures depend on these: take every entry out under the old ones, back in under the new.
       for (const entry of this.byName.values()) this.count(entry, -1);
       this.limit = maxSessionLimit;
       this.managed = managed;
+      this.fresh = fresh;
       for (const entry of this.byName.values()) this.count(entry, 1);
     }
     const pass = ++this.pass;
@@ -99,6 +120,14 @@ export class PoolIndex {
     return this.figures;
   }
 
+  /** Sessions on the least loaded accepting host that is not on the new configuration, or null when none accepts. */
+  get leastLoadedOld(): number | null {
+    let least: number | null = null;
+    for (const [sessions, count] of this.oldAcceptingBySessions)
+      if (count > 0 && (least === null || sessions < least)) least = sessions;
+    return least;
+  }
+
   /** Resource keys of the stack's VMs whose session host accepts but is not Available. */
   get downManaged(): ReadonlySet<string> {
     return this.managedDown;
@@ -118,6 +147,14 @@ export class PoolIndex {
     if (accepting) {
       this.figures.acceptingHosts += sign;
       this.figures.freeSlots += sign * Math.max(0, this.limit - info.sessions);
+      if (this.fresh.has(key)) {
+        this.figures.freshAccepting += sign;
+        this.figures.freshSessions += sign * info.sessions;
+      } else {
+        const count = (this.oldAcceptingBySessions.get(info.sessions) ?? 0) + sign;
+        if (count === 0) this.oldAcceptingBySessions.delete(info.sessions);
+        else this.oldAcceptingBySessions.set(info.sessions, count);
+      }
     }
     if (!this.managed.has(key)) return;
     if (accepting) this.figures.managedAccepting += sign;

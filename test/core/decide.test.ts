@@ -201,6 +201,24 @@ describe("decide: steering new sessions away", () => {
       kinds(run({ now: 100, hosts: ahead, pool: { freeSlots: 20, arrivalsPerHour: 10 } }).actions),
     ).toEqual([]);
   });
+  it("notices a batch ahead of its turn only when updated hosts can take back the users it sends away", () => {
+    // avd-3 and avd-4 carry 3 sessions each; under notice avd-1/avd-2 still hold 0 (left already).
+    const pool = { freeSlots: 200, arrivalsPerHour: 10 };
+    expect(kinds(run({ now: 100, hosts: ahead, pool: { ...pool, freshRoom: 6 } }).actions)).toEqual([
+      "startNotice avd-3 drained",
+      "startNotice avd-4 drained",
+    ]);
+    // Room for one host's users: the first goes ahead, the next waits (plan order).
+    expect(kinds(run({ now: 100, hosts: ahead, pool: { ...pool, freshRoom: 5 } }).actions)).toEqual([
+      "startNotice avd-3 drained",
+    ]);
+    // Users still under notice elsewhere come back first.
+    const underNotice = { ...ahead, "avd-2": { phase: "noticed" as const, sessionHost: { sessions: 4 } } };
+    expect(
+      kinds(run({ now: 100, hosts: underNotice, pool: { ...pool, freshRoom: 6 } }).actions),
+    ).not.toContain("startNotice avd-3 drained");
+  });
+
   it("lets a host drained ahead accept again when room runs short, never one drained by its administrators", () => {
     const hosts = five({
       "avd-0": { phase: "done" },

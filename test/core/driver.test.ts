@@ -28,10 +28,10 @@ function lowerBound(hosts: number, batch: number, delay: number, replace: number
 }
 
 describe("scheduling", () => {
-  it("finishes within 1.10x of 2W + P + ceil((N-1)/B)*P on a jitter-free pool with room, keeping every invariant", async () => {
+  it("finishes within 1.10x of 2W + P + ceil((N-1)/B)*P when no user holds it back, keeping every invariant", async () => {
     const scenario = parseScenario({
       name: "bound",
-      hostPool: { hosts: 31, sessionsPerHost: 4 },
+      hostPool: { hosts: 31, sessionsPerHost: 4, loadBalancer: "DepthFirst" },
       update: { maxVmsRemoved: 5, logOffDelayMinutes: 30 },
       latency: jitterFree(),
     });
@@ -56,7 +56,7 @@ describe("scheduling", () => {
     const azure = await rehearseWithDetails(scenario, { strategy: "azure" });
     expect(checkInvariants(azure.events, scenario)).toEqual([]);
     expect(azure.result.result).toBe("succeeded");
-    expect(azure.result.makespanMinutes).toBeGreaterThanOrEqual(1.7 * ours.result.makespanMinutes);
+    expect(azure.result.makespanMinutes).toBeGreaterThanOrEqual(1.15 * ours.result.makespanMinutes);
     // Azure: a batch is notified only after the previous one finished, and always waits the delay.
     const finished = new Map<number, number>();
     for (const e of azure.events) if (e.type === "batch.finished") finished.set(e.batch, Date.parse(e.t));
@@ -98,7 +98,7 @@ describe("scheduling", () => {
 
   it("keeps several batches under notice when the delay is longer than a replacement", async () => {
     const sim = simulate({
-      hostPool: { hosts: 9, sessionsPerHost: 2 },
+      hostPool: { hosts: 9, sessionsPerHost: 2, loadBalancer: "DepthFirst" },
       users: { arrivalsPerHour: 0 },
       update: { maxVmsRemoved: 2, logOffDelayMinutes: 60 },
       latency: jitterFree(),

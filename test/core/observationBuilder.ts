@@ -111,8 +111,12 @@ export function observation(spec: PoolSpec): Observation {
     hosts[host] = entry;
     // Under notice or leaving, a host is drained (unless the row says otherwise).
     const drained = hostSpec.phase !== "pending" ? { allowNewSession: false } : {};
+    // Past its removal, the original is not in the pool any more (unless the row says otherwise).
+    const gone = ["removed", "deallocated", "provisioning", "registering", "registered", "restored"].includes(
+      hostSpec.phase,
+    );
     const sh =
-      hostSpec.sessionHost === null
+      hostSpec.sessionHost === null || (gone && hostSpec.sessionHost === undefined)
         ? undefined
         : sessionHost(host, { ...drained, ...(hostSpec.sessionHost ?? {}) });
     const sessions: UserSessionInfo[] | undefined = hostSpec.sessions?.map((id) => ({

@@ -12,12 +12,20 @@ const host = (i: number, over: Partial<SessionHostInfo> = {}): SessionHostInfo =
 });
 
 /** What the index must say, counted from scratch over the list. */
-function counted(list: readonly SessionHostInfo[], limit: number, managed: ReadonlySet<string>) {
+function counted(
+  list: readonly SessionHostInfo[],
+  limit: number,
+  managed: ReadonlySet<string>,
+  fresh: ReadonlySet<string> = new Set(),
+) {
   const accepting = list.filter((h) => h.status === "Available" && h.allowNewSession);
+  const isFresh = (h: SessionHostInfo) => fresh.has(h.resourceId.toLowerCase());
   return {
     acceptingHosts: accepting.length,
     freeSlots: accepting.reduce((n, h) => n + Math.max(0, limit - h.sessions), 0),
     managedAccepting: accepting.filter((h) => managed.has(h.resourceId.toLowerCase())).length,
+    freshAccepting: accepting.filter(isFresh).length,
+    freshSessions: accepting.filter(isFresh).reduce((n, h) => n + h.sessions, 0),
   };
 }
 
@@ -49,9 +57,17 @@ describe("PoolIndex", () => {
     const index = new PoolIndex();
     const list = [host(0), host(1, { sessions: 11 })];
     index.refresh(list, 12, new Set());
-    expect(index.current).toEqual({ acceptingHosts: 2, freeSlots: 10 + 1, managedAccepting: 0 });
+    expect(index.current).toEqual(counted(list, 12, new Set()));
     const managed = new Set([host(1).resourceId.toLowerCase()]);
-    index.refresh(list, 20, managed);
-    expect(index.current).toEqual({ acceptingHosts: 2, freeSlots: 18 + 9, managedAccepting: 1 });
+    index.refresh(list, 20, managed, managed);
+    expect(index.current).toEqual(counted(list, 20, managed, managed));
+    expect(index.current).toMatchObject({
+      freeSlots: 18 + 9,
+      managedAccepting: 1,
+      freshAccepting: 1,
+      freshSessions: 11,
+    });
+    // The least loaded host not on the new configuration (what a fresh host fills up to).
+    expect(index.leastLoadedOld).toBe(2);
   });
 });

@@ -36,6 +36,8 @@ export interface SteeringInput {
   leavingSessions: number;
   /** Sign-ins expected while a host is under notice and being replaced (from the arrival rate). */
   expectedArrivals: number;
+  /** Sign-ins expected within the next few minutes: below that, sign-ins are about to be refused. */
+  imminentArrivals: number;
   /** The hosts that may be drained, most urgent first (plan order). */
   hosts: readonly SteeringHost[];
 }
@@ -60,8 +62,8 @@ export function decideSteering(input: SteeringInput): SteeringDecision {
 
   // Room ran short (more sign-ins than expected): the drained hosts furthest from leaving accept
   // again — those drained ahead of their notice first. A host under notice accepts again only when
-  // the accepting hosts could not even take the expected sign-ins: whoever signs in on it gets a
-  // notice of their own.
+  // sign-ins are about to be refused: whoever signs in on it gets a notice of their own (and its
+  // user may have had one before), which costs users more than a tight pool does.
   const undrain: string[] = [];
   for (let i = input.hosts.length - 1; i >= 0 && free < displaced + input.expectedArrivals; i--) {
     const h = input.hosts[i];
@@ -69,7 +71,7 @@ export function decideSteering(input: SteeringInput): SteeringDecision {
     undrain.push(h.host);
     free += slotsOf(h);
   }
-  for (let i = input.hosts.length - 1; i >= 0 && free < input.expectedArrivals; i--) {
+  for (let i = input.hosts.length - 1; i >= 0 && free < input.imminentArrivals; i--) {
     const h = input.hosts[i];
     if (h.accepting || h.turn || !h.noticed) continue;
     undrain.push(h.host);
@@ -79,16 +81,22 @@ export function decideSteering(input: SteeringInput): SteeringDecision {
   if (undrain.length > 0)
     return { drain: input.hosts.filter((h) => h.turn && h.accepting).map((h) => h.host), undrain };
 
+  // Draining ahead asks for more room than keeping drained: the users of every host drained ahead
+  // must fit too (they will leave when its notice comes), so the room that starts a notice does not
+  // make them accept again — a host that flips between drained and accepting gathers users who are
+  // then told to leave.
+  let ahead = 0;
+  for (const h of input.hosts) if (!h.accepting && !h.noticed) ahead += h.sessions;
   const drain: string[] = [];
   for (const h of input.hosts) {
     if (!h.accepting) continue;
     const freeAfter = free - slotsOf(h);
-    const leaving = h.noticed ? h.sessions : 0;
-    const need = displaced + leaving + input.expectedArrivals;
+    const need = displaced + h.sessions + input.expectedArrivals + (h.noticed ? 0 : ahead);
     if (!h.turn && freeAfter < need + steeringMargin(need)) break;
     drain.push(h.host);
     free = freeAfter;
-    displaced += leaving;
+    if (h.noticed) displaced += h.sessions;
+    else ahead += h.sessions;
   }
   return { drain, undrain: [] };
 }

@@ -15,6 +15,7 @@ const input = (over: Partial<SteeringInput>): SteeringInput => ({
   freeSlots: 100,
   leavingSessions: 0,
   expectedArrivals: 10,
+  imminentArrivals: 2,
   hosts: [],
   ...over,
 });
@@ -47,10 +48,23 @@ describe("decideSteering", () => {
     expect(decideSteering(input({ hosts: [h("a", { turn: true })], freeSlots: 0 })).drain).toEqual(["a"]);
   });
 
-  it("a host drained ahead of its notice keeps its users: only its slots count", () => {
-    const ahead = [h("a", { noticed: false, sessions: 9 })];
-    expect(decideSteering(input({ hosts: ahead, freeSlots: 14 })).drain).toEqual(["a"]);
-    expect(decideSteering(input({ hosts: [h("a", { sessions: 9 })], freeSlots: 14 })).drain).toEqual([]);
+  it("draining a host ahead of its notice asks room for its users too; keeping it drained does not", () => {
+    // Drain: free after (40 - 1) must cover 9 users + 10 arrivals + margin 2.
+    expect(
+      decideSteering(input({ hosts: [h("a", { noticed: false, sessions: 9 })], freeSlots: 22 })).drain,
+    ).toEqual(["a"]);
+    expect(
+      decideSteering(input({ hosts: [h("a", { noticed: false, sessions: 9 })], freeSlots: 21 })).drain,
+    ).toEqual([]);
+    // Keep: only the users who will leave (none under notice) and the arrivals must fit.
+    const kept = decideSteering(
+      input({ hosts: [h("a", { noticed: false, sessions: 9, accepting: false })], freeSlots: 10 }),
+    );
+    expect(kept).toEqual({ drain: [], undrain: [] });
+    const short = decideSteering(
+      input({ hosts: [h("a", { noticed: false, sessions: 9, accepting: false })], freeSlots: 9 }),
+    );
+    expect(short.undrain).toEqual(["a"]);
   });
 
   it("when room runs short, lets those drained ahead accept again first, furthest first", () => {
@@ -63,10 +77,10 @@ describe("decideSteering", () => {
     expect(decideSteering(input({ hosts, freeSlots: 5 }))).toEqual({ drain: [], undrain: ["c", "b"] });
   });
 
-  it("lets a host under notice accept again only when even the arrivals do not fit", () => {
+  it("lets a host under notice accept again only when sign-ins are about to be refused", () => {
     const hosts = [h("a", { accepting: false }), h("b", { accepting: false })];
-    expect(decideSteering(input({ hosts, freeSlots: 11 })).undrain).toEqual([]);
-    expect(decideSteering(input({ hosts, freeSlots: 9 })).undrain).toEqual(["b"]);
+    expect(decideSteering(input({ hosts, freeSlots: 2 })).undrain).toEqual([]);
+    expect(decideSteering(input({ hosts, freeSlots: 1 })).undrain).toEqual(["b"]);
     // ...and never one whose turn has come.
     expect(
       decideSteering(input({ hosts: [h("a", { accepting: false, turn: true })], freeSlots: 0 })).undrain,
