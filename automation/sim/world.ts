@@ -286,7 +286,10 @@ export class SimulatedWorld {
     this.noteHost(this.hostsByName.values().next().value);
     this.crashesArmed = true;
     for (const point of this.crashPlan) {
-      if (point.kind === "time") this.clock.schedule(point.at, () => this.crashCurrent());
+      if (point.kind === "time")
+        this.clock.schedule(point.at, () =>
+          this.crashCurrent("simulated crash while the driver waited (a sleep or a long-running operation)"),
+        );
     }
   }
 
@@ -309,7 +312,7 @@ export class SimulatedWorld {
         const next = this.crashPlan.findIndex((p) => p.kind === "call" && p.at <= this.portCalls);
         if (next >= 0 && generation === this.currentGeneration && this.crashesArmed) {
           this.crashPlan.splice(next, 1);
-          this.crashCurrent();
+          this.crashCurrent(`simulated crash at port call ${this.portCalls} (the call was not sent)`);
         }
       },
     });
@@ -326,11 +329,11 @@ export class SimulatedWorld {
   }
 
   /** Kills the current driver generation (no-op when it is already dead or crashes are off). */
-  crashCurrent(): void {
+  crashCurrent(reason = "simulated crash"): void {
     const generation = this.currentGeneration;
     if (!this.crashesArmed || !generation || generation.crashed) return;
     this.crashCount++;
-    this.emit({ type: "driver.crashed" });
+    this.emit({ type: "driver.crashed", reason });
     generation.crash();
   }
 
