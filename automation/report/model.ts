@@ -148,6 +148,25 @@ interface HostState {
   done: boolean;
 }
 
+/** A host's timeline before anything happened to it. */
+function emptyTimeline(host: string, batch: number | null, result: HostTimeline["result"]): HostTimeline {
+  return {
+    host,
+    batch,
+    spans: [],
+    marks: [],
+    notifiedAt: null,
+    deadline: null,
+    leftAt: null,
+    returnedAt: null,
+    sessionsNotified: 0,
+    forcedSignOuts: 0,
+    retries: 0,
+    error: null,
+    result,
+  };
+}
+
 /** Builds the host timelines from the driver events, in order. */
 function hostTimelines(
   events: readonly LoggedEvent[],
@@ -159,21 +178,7 @@ function hostTimelines(
     let state = states.get(host);
     if (!state) {
       state = {
-        timeline: {
-          host,
-          batch: batchOf.get(host) ?? null,
-          spans: [],
-          marks: [],
-          notifiedAt: null,
-          deadline: null,
-          leftAt: null,
-          returnedAt: null,
-          sessionsNotified: 0,
-          forcedSignOuts: 0,
-          retries: 0,
-          error: null,
-          result: "inProgress",
-        },
+        timeline: emptyTimeline(host, batchOf.get(host) ?? null, "inProgress"),
         phase: null,
         since: 0,
         done: false,
@@ -422,21 +427,7 @@ export function buildRunReport(run: RunLog): RunReport {
   const timelineMap = hostTimelines(events, batchOf, end);
   for (const host of startedEvent?.outOfDate ?? [])
     if (!timelineMap.has(host))
-      timelineMap.set(host, {
-        host,
-        batch: batchOf.get(host) ?? null,
-        spans: [],
-        marks: [],
-        notifiedAt: null,
-        deadline: null,
-        leftAt: null,
-        returnedAt: null,
-        sessionsNotified: 0,
-        forcedSignOuts: 0,
-        retries: 0,
-        error: null,
-        result: "untouched",
-      });
+      timelineMap.set(host, emptyTimeline(host, batchOf.get(host) ?? null, "untouched"));
   for (const timeline of timelineMap.values())
     if (timeline.result === "inProgress" && timeline.spans.length === 0 && timeline.marks.length === 0)
       timeline.result = "untouched";
