@@ -27,12 +27,13 @@
  * on its own monotonic clock: no clock synchronisation between machines is assumed.
  */
 import { randomBytes } from "node:crypto";
-import { PortError } from "../core/errors";
+import { InputError, PortError } from "../core/errors";
 import { RecordConflictError } from "../core/ports";
 import type { RolloutRecord } from "../core/record";
 import { SendWindowClosedError } from "./armErrors";
 import {
   type RecordHeader,
+  RecordCapacityError,
   RecordTagsError,
   type Tags,
   encodeRecord,
@@ -115,6 +116,8 @@ export class RecordWriter {
           currentToken ?? undefined,
         );
       } catch (error) {
+        // Bad input (the batch size), refused before the rollout changes anything: exit code 2.
+        if (error instanceof RecordCapacityError) throw new InputError(error.message);
         if (error instanceof RecordTagsError)
           throw new PortError("permanent", operation, error.message, "RecordTooLarge", {
             mayHaveApplied: false,

@@ -35,7 +35,7 @@ import type { ScheduleInput } from "./policies/noticeSchedule";
 import { decideSteering } from "./policies/steering";
 import type { SteeringHost } from "./policies/steering";
 import type { SessionHostInfo } from "./ports";
-import type { BlockedState } from "./record";
+import { MAX_TRACKED_BATCHES, type BlockedState } from "./record";
 import type { DriverTuning } from "./tuning";
 
 const MINUTE = 60_000;
@@ -386,14 +386,19 @@ function planSteering(
   // Those under notice or leaving now come back first.
   let freshLeft = obs.pool.freshRoom - leavingSessions(obs, leaving);
   for (const v of obs.views.values()) if (v.phase === "noticed") freshLeft -= v.original?.sessions ?? 0;
+  // ...and while the record tracks fewer than MAX_TRACKED_BATCHES batches of hosts, so it stays
+  // within what its store can hold (checked at start).
+  let tracked = Object.keys(obs.record.hosts).length;
+  const maxTracked = MAX_TRACKED_BATCHES * obs.record.params.batchSize;
   const ready = new Set<string>();
   for (const d of dueHosts) {
     if (!drain.has(d.host) && !startable.has(d.host)) break;
     if (!hasTurn(d.batch)) {
       const sessions = obs.sessionHostOf(d.host)?.sessions ?? 0;
-      if (sessions > freshLeft) break;
+      if (sessions > freshLeft || tracked >= maxTracked) break;
       freshLeft -= sessions;
     }
+    if (!obs.record.hosts[d.host]) tracked++;
     ready.add(d.host);
   }
   return { drain, undrain: decision.undrain, startable: ready };

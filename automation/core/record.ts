@@ -155,3 +155,10 @@ export interface RolloutRecord {
 }
 
 export const RECORD_VERSION = 2;
+
+/**
+ * The record holds entries for at most this many batches of hosts (plus failed ones): notices
+ * ahead of a batch's turn wait while it holds more. Keeps the record within what a host pool's
+ * tags can store (azure/recordTags.ts), which `start` checks before anything changes.
+ */
+export const MAX_TRACKED_BATCHES = 3;

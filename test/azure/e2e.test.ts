@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzurePorts } from "../../automation/azure/createAzurePorts";
 import { startRollout } from "../../automation/core/driver";
+import { InputError } from "../../automation/core/errors";
 import type { AnyEvent, EventSink } from "../../automation/core/events";
 import { checkInvariants } from "../../automation/sim/invariants";
 import { parseScenario } from "../../automation/sim/scenario";
@@ -124,5 +125,58 @@ describe("end-to-end rehearsal through the Azure adapters and the ARM emulator",
       expect(emulator.log.byRoute(route).length, route).toBeGreaterThan(0);
     }
     expect(emulator.log.all().some((r) => r.status === 429)).toBe(true);
+  });
+});
+
+describe("a rollout whose record would not fit in the host pool's free tags", () => {
+  it("is refused at start with the batch size and the fix named, and nothing changes", async () => {
+    const clock = new VirtualClock(DEFAULT_START);
+    const events: AnyEvent[] = [];
+    const world = new SimulatedWorld(
+      scenario,
+      clock,
+      { emit: (event) => events.push(event) },
+      { hostPoolName: "hp-tags" },
+    );
+    const backend = new WorldBackend(world);
+    const emulator = await startArmEmulator({ backend });
+    try {
+      // The administrators' own tags leave 3 for the record: too few for three batches of 2 in flight.
+      const own = Object.fromEntries(Array.from({ length: 46 }, (_, i) => [`team-${i}`, `value-${i}`]));
+      backend.setHostPoolTags(own);
+      const azure = createAzurePorts({
+        subscriptionId: world.subscriptionId,
+        hostPool: { name: world.hostPoolName, resourceGroupName: backend.resourceGroupName },
+        credential: emulatorCredential(),
+        endpoint: emulator.url,
+        pipelineOptions: { tlsOptions: { ca: emulator.ca } },
+        tuning: fastAdapterTuning(() => clock.now(), { retryWaits: [] }),
+      });
+      const simulated = world.ports();
+      const ports = {
+        hostPool: heldHostPool(azure.hostPool, clock),
+        compute: heldCompute(azure.compute, clock),
+        stack: simulated.stack,
+        clock: simulated.clock,
+      };
+      const run = clock.runUntilSettled(
+        startRollout(
+          { ports, events: { emit: (event) => events.push(event) }, owner: "e2e@emulator" },
+          { batchSize: 2, logOffDelayMinutes: 10, deleteOriginalVm: true },
+        ),
+        { untilMs: DEFAULT_START + 3600_000 },
+      );
+      await expect(run).rejects.toThrow(InputError);
+      await expect(run).rejects.toThrow(
+        /batches of 2 needs up to \d+ host pool tags .* only 3 of the host pool's 50 tags are free \(46 are in use\): choose a smaller --batch-size/,
+      );
+      expect(backend.hostPoolTags()).toEqual(own);
+      for (const route of ["UserSessions_SendMessage", "SessionHosts_Update", "VirtualMachines_Deallocate"])
+        expect(emulator.log.byRoute(route), route).toEqual([]);
+      expect(events.filter((e) => e.type.startsWith("host.") || e.type === "rollout.started")).toEqual([]);
+    } finally {
+      world.stop();
+      await emulator.close();
+    }
   });
 });

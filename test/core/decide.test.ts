@@ -219,6 +219,16 @@ describe("decide: steering new sessions away", () => {
     ).not.toContain("startNotice avd-3 drained");
   });
 
+  it("notices ahead of turn only while the record tracks fewer than three batches of hosts", () => {
+    // avd-1 and avd-2 out of service, and three hosts further on keep entries (a failed attempt
+    // each): 5 of the 6 entries (three batches of 2) the record may hold, so avd-3 may be
+    // noticed ahead of its turn, avd-4 not yet.
+    const pool = { freeSlots: 200, arrivalsPerHour: 10, freshRoom: 100 };
+    const retried = { phase: "pending" as const, entry: { attempts: 1 } };
+    const hosts = { ...ahead, "avd-5": retried, "avd-6": retried, "avd-7": retried };
+    expect(kinds(run({ now: 100, hosts, pool }).actions)).toEqual(["startNotice avd-3 drained"]);
+  });
+
   it("lets a host drained ahead accept again when room runs short, never one drained by its administrators", () => {
     const hosts = five({
       "avd-0": { phase: "done" },
