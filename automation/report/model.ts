@@ -53,6 +53,11 @@ export interface HostTimeline {
   deadline: number | null;
   leftAt: number | null;
   returnedAt: number | null;
+  /**
+   * false when `host.ready` restored it deallocated or in drain mode: it took no new sessions
+   * before the rollout either, so it is not counted out of service (the capacity budget's rule).
+   */
+  servedBefore?: boolean;
   sessionsNotified: number;
   forcedSignOuts: number;
   retries: number;
@@ -251,6 +256,8 @@ function hostTimelines(
       if (state.done) continue;
       if (state.timeline.leftAt === null) state.timeline.leftAt = t;
       state.timeline.returnedAt = t;
+      if (event.powerState === "deallocated" || event.allowNewSession === false)
+        state.timeline.servedBefore = false;
       state.timeline.marks.push({ kind: "returns", t });
       state.timeline.result = "updated";
       enter(state, null, t);

@@ -36,6 +36,8 @@ export interface UsersPoint {
 interface HostWindow {
   leftAt: number | null;
   returnedAt: number | null;
+  /** false: it was not serving new sessions before (restored deallocated or drained), so its absence costs no capacity. */
+  servedBefore?: boolean;
 }
 
 /** Collapses `points` (sorted by t) to at most MAX_POINTS, merging each bucket with `merge`. */
@@ -75,7 +77,7 @@ export function capacitySeries(
 ): CapacityPoint[] {
   const deltas = new Map<number, number>();
   for (const host of hosts) {
-    if (host.leftAt === null) continue;
+    if (host.leftAt === null || host.servedBefore === false) continue;
     deltas.set(host.leftAt, (deltas.get(host.leftAt) ?? 0) + 1);
     if (host.returnedAt !== null) deltas.set(host.returnedAt, (deltas.get(host.returnedAt) ?? 0) - 1);
   }

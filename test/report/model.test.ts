@@ -175,6 +175,18 @@ describe("the report model of one run", () => {
     });
   });
 
+  it("does not count a host out of service that took no new sessions before (restored deallocated or drained)", () => {
+    // h-1 comes back deallocated, as it was: only h-2 of the batch cost capacity.
+    const log = smallRollout().map((event) =>
+      event.type === "host.ready" && (event as { host?: string }).host === "h-1"
+        ? ({ ...event, powerState: "deallocated" } as LoggedEvent)
+        : event,
+    );
+    const [restored] = reportsFromEvents(log);
+    expect(restored.summary.maxOutOfService).toBe(1);
+    expect(restored.hosts.find((h) => h.host === "h-1")?.servedBefore).toBe(false);
+  });
+
   it("follows capacity and users over time", () => {
     expect(report.capacity.map((p) => [(p.t - T0) / 60_000, p.serving, p.outOfService])).toEqual([
       [0, 3, 0],
