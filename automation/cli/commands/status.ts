@@ -73,7 +73,8 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   describe: "Show the rollout on the stack's host pool and where each host stands",
   builder: (yargs: Argv) =>
     yargs
-      .option("stack", STACK_OPTION)
+      // One pool (--stack), or many (--all, --stacks): none of them required on its own.
+      .option("stack", { ...STACK_OPTION, demandOption: false })
       .option("all", {
         type: "boolean",
         describe: "Every stack of the project (stacks/Pulumi.<stack>.yaml), one row each",
