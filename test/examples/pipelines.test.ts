@@ -136,7 +136,13 @@ function invocations(scripts: Script[], folder: string): Invocation[] {
         .replace(/\$\{?STACK\}?|\$\(STACK\)|\$\{\{\s*matrix\.stack\s*\}\}/g, "prod")
         // `validate` loops over the stack files: one of this repository's stands in.
         .replace(/\$\{?file\}?/g, "stacks/Pulumi.example.yaml");
-      out.push({ ...script, args: words(filled) });
+      // Files the command writes go to the scratch folder, as they would to the job's workspace.
+      const args = words(filled).map((word, i, all) =>
+        i > 0 && /^--(events|summary-md|report)$/.test(all[i - 1]) && !word.startsWith("/")
+          ? join(folder, word)
+          : word,
+      );
+      out.push({ ...script, args });
     }
   }
   return out;
