@@ -129,13 +129,13 @@ function invocations(scripts: Script[], folder: string): Invocation[] {
     for (const line of text.split("\n")) {
       const at = line.indexOf("node bin/avd-rollout.js");
       if (at < 0) continue;
-      const filled = line
-        .slice(at + "node bin/avd-rollout.js".length)
+      const command = line.slice(at + "node bin/avd-rollout.js".length);
+      // `validate` (offline) loops over the stack files: one of this repository's stands in.
+      const stack = /^\s*validate\b/.test(command) ? "example" : "prod";
+      const filled = command
         .replace(/\$\(Build\.ArtifactStagingDirectory\)/g, folder)
         .replace(/\$\{?out\}?/g, folder)
-        .replace(/\$\{?STACK\}?|\$\(STACK\)|\$\{\{\s*matrix\.stack\s*\}\}/g, "prod")
-        // `validate` loops over the stack files: one of this repository's stands in.
-        .replace(/\$\{?file\}?/g, "stacks/Pulumi.example.yaml");
+        .replace(/\$\{?STACK\}?|\$\(STACK\)|\$\{\{\s*matrix\.stack\s*\}\}/g, stack);
       // Files the command writes go to the scratch folder, as they would to the job's workspace.
       const args = words(filled).map((word, i, all) =>
         i > 0 && /^--(events|summary-md|report)$/.test(all[i - 1]) && !word.startsWith("/")
