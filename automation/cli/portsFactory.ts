@@ -17,4 +17,6 @@ export interface StackSession {
 export interface PortsFactory {
   /** Opens the ports for the host pool of stack `stackName`. */
   open(stackName: string): Promise<StackSession>;
+  /** The project's stacks (`status --all`); absent where the world has no project. */
+  listStacks?(): Promise<string[]>;
 }

@@ -9,6 +9,8 @@ import { processIo } from "./io";
 import type { PortsFactory } from "./portsFactory";
 import type * as RealPorts from "./realPorts";
 import { requirePulumiCli } from "../pulumi/pulumiCli";
+import { projectDirectory } from "./packageFiles";
+import { stackNamesOf } from "./stackFiles";
 
 export interface CliRuntime {
   io: CliIo;
@@ -58,6 +60,7 @@ export function defaultRuntime(): CliRuntime {
           const { createRealPorts } = require("./realPorts") as typeof RealPorts;
           return createRealPorts(stackName, io);
         },
+        listStacks: async () => stackNamesOf(projectDirectory()),
       },
     };
   }

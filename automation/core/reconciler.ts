@@ -17,6 +17,7 @@ import { isTransient } from "./errors";
 import type { HostSet, Observation } from "./observation";
 import { Observer } from "./observer";
 import type { HostPhase } from "./phase";
+import { isBeforeUp } from "./phase";
 import { estimatingReplacementMs } from "./policies/noticeSchedule";
 import type { Ports } from "./ports";
 import { estimateProgress } from "./progress";
@@ -27,6 +28,27 @@ import { backoffMs, waitAfter } from "./retryPolicy";
 import type { DriverTuning } from "./tuning";
 
 const MINUTE = 60_000;
+/**
+ * A time-boxed run (`DriverDeps.runUntil`). From the end of its time box on it takes no host out
+ * of service and starts no `up` of its own accord (decide() is told), but it sees through what it
+ * began: the `up` in progress or, if none ran, one `up` for hosts it already took out — so that
+ * no host sits deallocated through the wait for the next run — and it keeps doing meanwhile what
+ * is still allowed (notices, sign-outs at their deadlines, steering, the steps of hosts already
+ * out). Then it releases the lease and returns `handover`. Cut so, a rollout takes about as long
+ * as uncut plus the waits between runs (test/timebox). The CLI's time box leaves room for one
+ * `up` and these bounds:
+ *
+ * - the `up` for hosts already out may start at most this long after the time box ended (their
+ *   sign-outs and deallocations finishing);
+ */
+export const TAIL_UP_START_WINDOW_MS = 5 * MINUTE;
+/**
+ * - while no replacement of the rollout has been measured yet, the run waits at most this long
+ *   after its last `up` for its hosts to register and be restored: the first replacement sets the
+ *   pace of every later notice, and measured across the wait for the next run it would push them
+ *   all back (later ones are measured within a run; the schedule uses the fastest).
+ */
+export const HANDOVER_REGISTRATION_GRACE_MS = 5 * MINUTE;
 /** Backoff of the loop when observing the world fails transiently (throttling). */
 const OBSERVATION_BACKOFF = { baseBackoffMs: 5_000, maxBackoffMs: MINUTE };
 
@@ -49,6 +71,10 @@ export class Reconciler {
   private lastProgress = -1;
   private lastBlockedReport = Number.NEGATIVE_INFINITY;
   private observationFailures = 0;
+  /** When an `up` this run started last ended. */
+  private lastUpEndedAt = Number.NEGATIVE_INFINITY;
+  /** An `up` ran past the time box (at most one does). */
+  private upPastTimeBox = false;
 
   constructor(
     private readonly deps: DriverDeps,
@@ -140,12 +166,8 @@ export class Reconciler {
     });
     await this.reportBlocked(decision, obs);
     if (decision.finish !== null && this.running.size === 0) return this.finish(obs, decision.finish);
-    if (this.deps.runUntil !== undefined && obs.now >= this.deps.runUntil) {
-      const handover = await this.handOver(obs);
-      if (handover) return handover;
-    } else {
-      for (const action of decision.actions) this.launch(action, obs);
-    }
+    if (this.timeIsUp(obs.now)) return this.stepPastTimeBox(obs, decision);
+    for (const action of decision.actions) this.launch(action, obs);
     await this.heartbeat();
     return this.deps.runUntil === undefined ? decision.wakeAt : Math.min(decision.wakeAt, this.deps.runUntil);
   }
@@ -161,9 +183,11 @@ export class Reconciler {
   }
 
   /** The scheduled time has come: the capacity baseline is what serves now. */
-  private async stepScheduled(record: RolloutRecord, now: number): Promise<number> {
+  private async stepScheduled(record: RolloutRecord, now: number): Promise<number | RolloutOutcome> {
     const startAt = Date.parse(record.params.startAt ?? record.startedAt);
     if (Number.isFinite(startAt) && now < startAt) {
+      // A time-boxed run that ends before the scheduled start hands the wait over too.
+      if (this.timeIsUp(now)) return this.handOverScheduled(record, now);
       await this.heartbeat();
       const wake = Math.min(startAt, now + this.tuning.heartbeatIntervalMs);
       return this.deps.runUntil === undefined ? wake : Math.min(wake, this.deps.runUntil);
@@ -207,6 +231,7 @@ export class Reconciler {
         this.fatal ??= error;
       } finally {
         this.running.delete(key);
+        if (action.kind === "up") this.lastUpEndedAt = this.ports.clock.now();
         for (const host of hosts) this.settled.set(host, action.kind);
         this.wake();
       }
@@ -303,21 +328,104 @@ export class Reconciler {
     return this.deps.runUntil;
   }
 
+  /** Whether this is a time-boxed run whose time box has ended. */
+  private timeIsUp(now: number): boolean {
+    return this.deps.runUntil !== undefined && now >= this.deps.runUntil;
+  }
+
+  /** A step past the time box (see TAIL_UP_START_WINDOW_MS): see through what was begun, then hand over. */
+  private async stepPastTimeBox(obs: Observation, decision: Decision): Promise<number | RolloutOutcome> {
+    if (obs.inFlight.up !== null) this.upPastTimeBox = true;
+    const up = this.upPastTimeBoxFor(obs);
+    if (up === null && !this.bringingHostsBack(obs)) {
+      const handover = await this.handOver(obs);
+      if (handover) return handover;
+    } else {
+      for (const action of decision.actions) this.launch(action, obs);
+      if (up !== null) {
+        this.upPastTimeBox = true;
+        this.launch(up, obs);
+      }
+    }
+    await this.heartbeat();
+    // Woken earlier by every action that ends.
+    let wakeAt = decision.wakeAt;
+    for (const bound of this.timeBoxBounds()) if (bound > obs.now) wakeAt = Math.min(wakeAt, bound);
+    return wakeAt;
+  }
+
+  /** The `up` a run may still start past its time box: for hosts already out, the first such, soon. */
+  private upPastTimeBoxFor(obs: Observation): Action | null {
+    if (this.upPastTimeBox || obs.inFlight.up !== null) return null;
+    if (obs.now >= (this.deps.runUntil ?? 0) + TAIL_UP_START_WINDOW_MS) return null;
+    // Without the time box decide() offers the next `up`; it only ever takes hosts already out.
+    const unboxed = decide({ obs, strategy: this.strategy, tuning: this.tuning });
+    return unboxed.actions.find((action) => action.kind === "up") ?? null;
+  }
+
+  /** Whether hosts this run took out (or brought up) may still come back before it hands over. */
+  private bringingHostsBack(obs: Observation): boolean {
+    if (obs.inFlight.up !== null) return true;
+    const runUntil = this.deps.runUntil ?? 0;
+    const mayStartUp = !this.upPastTimeBox && obs.now < runUntil + TAIL_UP_START_WINDOW_MS;
+    const firstReplacement = (obs.record.stats?.count ?? 0) === 0;
+    const registering = firstReplacement && obs.now < this.lastUpEndedAt + HANDOVER_REGISTRATION_GRACE_MS;
+    for (const view of obs.views.values()) {
+      if (view.phase === "failed" || !view.entry?.committedAt) continue;
+      if (mayStartUp && isBeforeUp(view.phase) && this.batchIsOut(obs, view.batch)) return true;
+      if (registering && !isBeforeUp(view.phase) && view.phase !== "done") return true;
+    }
+    return false;
+  }
+
   /**
-   * The run's time is up: let the `up` in progress and the quick actions end, then release the
-   * lease so the next run takes over at once. The rollout carries on from the record.
+   * Whether a batch's `up` can still come: every host of it that is not done or failed already
+   * left service (a batch goes up whole, and past the time box no more hosts leave), or the
+   * rollout is stopping, when only the hosts already out go up.
+   */
+  private batchIsOut(obs: Observation, batch: number): boolean {
+    if (obs.record.status !== "running") return true;
+    return (obs.batches[batch] ?? []).every((host) => {
+      if (obs.done.has(host)) return true;
+      const view = obs.views.get(host);
+      return view !== undefined && (view.phase === "failed" || view.entry?.committedAt !== undefined);
+    });
+  }
+
+  /** The moments past the time box at which what the run may still do changes. */
+  private timeBoxBounds(): number[] {
+    return [
+      (this.deps.runUntil ?? 0) + TAIL_UP_START_WINDOW_MS,
+      this.lastUpEndedAt + HANDOVER_REGISTRATION_GRACE_MS,
+    ];
+  }
+
+  /**
+   * The run's time is up and no `up` is running: let the quick actions in flight end, then release
+   * the lease so the next run takes over at once. The rollout carries on from the record.
    */
   private async handOver(obs: Observation): Promise<RolloutOutcome | null> {
     if (this.running.size > 0) return null; // the loop wakes when they end
     await this.store.release();
-    this.actuator.emit({
-      type: "rollout.handover",
-      reason: `the run's time box ended at ${new Date(obs.now).toISOString()}; run \`avd-rollout continue\` to carry on`,
-    });
+    this.emitHandover(obs.now);
     return {
       ...outcomeOf(this.store.current, await this.observer.deployedHosts(), obs.done),
       result: "handover",
     };
+  }
+
+  /** A scheduled rollout whose start lies beyond this run's time box: the next run waits on. */
+  private async handOverScheduled(record: RolloutRecord, now: number): Promise<RolloutOutcome> {
+    await this.store.release();
+    this.emitHandover(now);
+    return { result: "handover", rollout: record.id, updated: [], failed: [] };
+  }
+
+  private emitHandover(now: number): void {
+    this.actuator.emit({
+      type: "rollout.handover",
+      reason: `the run's time box ended at ${new Date(now).toISOString()}; run \`avd-rollout continue\` to carry on`,
+    });
   }
 
   // --- sleeping -----------------------------------------------------------------------------------

@@ -416,13 +416,14 @@ describe("the example pipelines", () => {
   });
 
   it("tell drift (5) from a check that could not run (1)", () => {
+    // The drift check runs on the schedule that carries rollouts on (issue 10's examples).
     for (const file of [
-      "examples/github/workflows/avd-rollout.yml",
-      "examples/azure-devops/azure-pipelines.yml",
+      "examples/github/workflows/avd-rollout-continue.yml",
+      "examples/azure-devops/azure-pipelines-continue.yml",
     ]) {
       const text = readFileSync(join(root, file), "utf8");
       expect(text, file).toMatch(/(-eq 5|5\)) .*Drift found/);
-      expect(text, file).toMatch(/(-eq 1|1\)) .*could not run/);
+      expect(text, file).toMatch(/(-eq 1|1\)|\*\)) .*could not run/);
     }
   });
 });

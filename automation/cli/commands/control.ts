@@ -7,6 +7,8 @@
  * - `resume` and `retry` change the record and make this process the rollout's owner, then drive
  *   the rollout on here with live progress until it ends (as `start` does). A `resume` of a
  *   rollout whose driver is still running elsewhere (it was only `pausing`) just lets it carry on.
+ *   With `--max-run-minutes` (or AVD_ROLLOUT_MAX_RUN_MINUTES) they drive a time-boxed run, as
+ *   `continue` does (exit 4 when it ends with the rollout still going).
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import {
@@ -20,7 +22,7 @@ import {
 import type { ControlContext } from "../../core/control";
 import { continueRollout } from "../../core/driver";
 import type { AnyEvent } from "../../core/events";
-import { isActive, isHeartbeatStale } from "../../core/lease";
+import { isActive, mayTakeOver } from "../../core/lease";
 import { DEFAULT_TUNING } from "../../core/tuning";
 import { EXIT } from "../exitCodes";
 import {
@@ -36,11 +38,13 @@ import { parseEventsFile, parseStack } from "../flags";
 import { gateBeforeFirstNotice } from "../preflight";
 import { plainLine } from "../progressLines";
 import type { CliRuntime } from "../runtime";
+import { MAX_RUN_MINUTES_OPTION, parseMaxRunMinutes, timeBoxOf } from "../timeBox";
 import { driveWithProgress } from "./start";
 
 interface ControlArgs extends BaseArgs {
   stack?: string;
   events?: string;
+  "max-run-minutes"?: string;
 }
 
 const OPERATIONS: Record<ControlAction, (ctx: ControlContext) => Promise<ControlResult>> = {
@@ -67,7 +71,8 @@ export function shouldDrive(
   if (action !== "resume" && action !== "retry") return false;
   const { record } = result;
   if (!isActive(record.status)) return false;
-  return record.owner === owner || isHeartbeatStale(record, now, DEFAULT_TUNING.leaseStaleAfterMs);
+  // Ours, its driver died, or a time-boxed run handed it over.
+  return mayTakeOver(record, owner, now, DEFAULT_TUNING.leaseStaleAfterMs).allowed;
 }
 
 async function runControl(
@@ -75,12 +80,17 @@ async function runControl(
   argv: ControlArgs,
   runtime: CliRuntime,
 ): Promise<CommandResult> {
+  const startedAt = runtime.now();
   const stack = parseStack(argv.stack);
   const eventsFile = parseEventsFile(argv.events);
   const { io } = runtime;
+  const drives = action === "resume" || action === "retry";
+  const timeBox = drives
+    ? timeBoxOf(parseMaxRunMinutes(argv["max-run-minutes"], io.env), startedAt)
+    : undefined;
   const session = await runtime.ports.open(stack);
   const { ports } = session;
-  if (action === "resume" || action === "retry") await gateBeforeFirstNotice(session, stack, io);
+  if (drives) await gateBeforeFirstNotice(session, stack, io);
   const log = {
     emit: (event: AnyEvent) => {
       const line = plainLine(event);
@@ -96,7 +106,13 @@ async function runControl(
   io.err(`${result.message}\n`);
   if (shouldDrive(action, result, runtime.owner, ports.clock.now())) {
     return driveWithProgress(runtime, stack, eventsFile, (events, onProgress) =>
-      continueRollout({ ports, events, owner: runtime.owner, onProgress }),
+      continueRollout({
+        ports,
+        events,
+        owner: runtime.owner,
+        onProgress,
+        ...(timeBox ? { runUntil: Date.parse(timeBox.runUntil) } : {}),
+      }),
     );
   }
   const { record } = result;
@@ -122,10 +138,12 @@ function controlCommand(action: ControlAction): CommandModule<object, ControlArg
     builder: (yargs: Argv) => {
       let built = yargs.option("stack", STACK_OPTION);
       if (action === "resume" || action === "retry") {
-        built = built.option("events", {
-          type: "string",
-          describe: "Append the event log to this file (JSON lines)",
-        });
+        built = built
+          .option("events", {
+            type: "string",
+            describe: "Append the event log to this file (JSON lines)",
+          })
+          .option("max-run-minutes", MAX_RUN_MINUTES_OPTION);
       }
       return built.option("json", JSON_OPTION).strict() as unknown as Argv<ControlArgs>;
     },

@@ -14,6 +14,7 @@ import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from "./cont
 import { validateCommand } from "./validate";
 import { parseStack } from "../flags";
 import { packageVersion } from "../packageFiles";
+import { continueCommand } from "./continue";
 
 /**
  * Typed loosely on the argument side (`never`) so commands with different flags fit one list;
@@ -29,6 +30,7 @@ export const commands: readonly CommandModule<object, never>[] = [
   resumeCommand as CommandModule<object, never>,
   cancelCommand as CommandModule<object, never>,
   retryCommand as CommandModule<object, never>,
+  continueCommand as CommandModule<object, never>,
   driftCommand as CommandModule<object, never>,
 ];
 

@@ -1,6 +1,8 @@
 /**
- * `avd-rollout plan --stack S [--batch-size N] [--json]`: what a `start` would replace, in which
- * batches, and about how long it would take. Reads only; changes nothing.
+ * `avd-rollout plan --stack S [--batch-size N] [--max-run-minutes M] [--json]`: what a `start`
+ * would replace, in which batches, and about how long it would take — and, when that is longer
+ * than a pipeline job gives one run, a warning with how many time-boxed runs it takes. Reads only;
+ * changes nothing.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { planRollout, type RolloutPlan } from "../../core/planner";
@@ -21,10 +23,19 @@ import {
 import { parseBatchSize, parseStack } from "../flags";
 import { preflightOfPlan } from "../preflight";
 import { formatMinutes } from "../progress";
+import {
+  MAX_RUN_MINUTES_ENV,
+  MAX_RUN_MINUTES_OPTION,
+  estimateRuns,
+  parseMaxRunMinutes,
+  runsWarning,
+  type RunsEstimate,
+} from "../timeBox";
 
 interface PlanArgs extends BaseArgs {
   stack?: string;
   "batch-size"?: string;
+  "max-run-minutes"?: string;
 }
 
 export interface PlanDocument {
@@ -46,6 +57,10 @@ export interface PlanDocument {
   rollout: { id: string; status: string; owner: string; heartbeat: string } | null;
   /** What the new generation needs from Azure, checked before anyone is notified (docs/preflight.md); null when not run. */
   preflight: PreflightReport | null;
+  /** The time-boxed runs the rollout takes, when a run's time is known (`plan` only); null otherwise. */
+  runs?: RunsEstimate | null;
+  /** What the reader should know before starting (e.g. a rollout longer than one run). */
+  warnings?: string[];
 }
 
 /**
@@ -140,6 +155,7 @@ export function planText(document: PlanDocument): string {
       `Estimated time: about ${formatMinutes(document.estimatedMinutes)} (${document.availableNow} host(s) available now).`,
     );
   }
+  lines.push(...(document.warnings ?? []));
   if (document.notDeployed.length > 0)
     lines.push(`Not deployed yet (a plain \`pulumi up\` creates them): ${document.notDeployed.join(", ")}`);
   if (document.notDesired.length > 0)
@@ -162,14 +178,25 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     yargs
       .option("stack", STACK_OPTION)
       .option("batch-size", BATCH_SIZE_OPTION)
+      .option("max-run-minutes", MAX_RUN_MINUTES_OPTION)
       .option("json", JSON_OPTION)
       .strict() as unknown as Argv<PlanArgs>,
   handler: (argv: ArgumentsCamelCase<PlanArgs>) =>
     runCommand(argv, async (runtime): Promise<CommandResult> => {
       const stack = parseStack(argv.stack);
       const batchSize = parseBatchSize(argv["batch-size"]);
+      const { env } = runtime.io;
+      const maxRunMinutes = parseMaxRunMinutes(argv["max-run-minutes"], env);
       const session = await runtime.ports.open(stack);
       const { plan, document } = await computePlan(stack, session.ports, batchSize);
+      document.runs = null;
+      document.warnings = [];
+      if (document.outOfDate.length > 0) {
+        const source = argv["max-run-minutes"] !== undefined ? "--max-run-minutes" : MAX_RUN_MINUTES_ENV;
+        document.runs = estimateRuns(document.estimatedMinutes, maxRunMinutes, source, env);
+        const warning = runsWarning(document.estimatedMinutes, document.runs);
+        if (warning) document.warnings.push(warning);
+      }
       document.preflight = await preflightOfPlan(session, plan, document.deleteOriginalVm);
       return { exitCode: EXIT.ok, json: document, text: planText(document) };
     }),

@@ -1,6 +1,7 @@
 /**
  * `avd-rollout start --stack S [...]`: rolls the stack's configuration out (spec section 5),
- * with live progress; exit 0 done, 1 failed, 2 invalid input, 3 pool busy or stack locked.
+ * with live progress; exit 0 done, 1 failed, 2 invalid input, 3 pool busy or stack locked, 4 a
+ * time-boxed run (`--max-run-minutes`) ended with the rollout still going.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { startRollout, type RolloutOutcome, type StartRequest } from "../../core/driver";
@@ -41,6 +42,7 @@ import {
   writeSummaryFiles,
   type ReportOutputs,
 } from "../reportOutputs";
+import { MAX_RUN_MINUTES_OPTION, parseMaxRunMinutes, timeBoxOf } from "../timeBox";
 
 interface StartArgs extends BaseArgs {
   stack?: string;
@@ -53,6 +55,7 @@ interface StartArgs extends BaseArgs {
   yes?: boolean;
   events?: string;
   "summary-md"?: string;
+  "max-run-minutes"?: string;
 }
 
 export interface StartOptions {
@@ -60,10 +63,12 @@ export interface StartOptions {
   request: StartRequest;
   yes: boolean;
   eventsFile: string | undefined;
+  /** A time-boxed run: at most this many minutes (`--max-run-minutes`, AVD_ROLLOUT_MAX_RUN_MINUTES). */
+  maxRunMinutes?: number;
 }
 
 /** Every flag of `start`, validated before anything is read or changed. */
-export function parseStartArgs(argv: StartArgs, now: number): StartOptions {
+export function parseStartArgs(argv: StartArgs, now: number, env: NodeJS.ProcessEnv = {}): StartOptions {
   const stack = parseStack(argv.stack);
   const batchSize = parseBatchSize(argv["batch-size"]);
   const logOffDelayMinutes = parseLogOffDelay(argv["log-off-delay"]);
@@ -79,13 +84,16 @@ export function parseStartArgs(argv: StartArgs, now: number): StartOptions {
   const startAt = at === undefined ? undefined : parseStartAt(at, timeZone, now);
   const yes = parseSwitch("yes", argv.yes);
   const eventsFile = parseEventsFile(argv.events);
+  const maxRunMinutes = parseMaxRunMinutes(argv["max-run-minutes"], env);
   const request: StartRequest = {};
   if (batchSize !== undefined) request.batchSize = batchSize;
   if (logOffDelayMinutes !== undefined) request.logOffDelayMinutes = logOffDelayMinutes;
   if (logOffMessage !== undefined) request.logOffMessage = logOffMessage;
   if (deleteOriginalVm) request.deleteOriginalVm = true;
   if (startAt !== undefined) request.startAt = startAt;
-  return { stack, request, yes, eventsFile };
+  const options: StartOptions = { stack, request, yes, eventsFile };
+  if (maxRunMinutes !== undefined) options.maxRunMinutes = maxRunMinutes;
+  return options;
 }
 
 /** Exit code of a finished driver run. */
@@ -164,12 +172,15 @@ export const startCommand: CommandModule<object, StartArgs> = {
       .option("yes", { type: "boolean", describe: "Do not ask for confirmation (pipelines)" })
       .option("events", { type: "string", describe: "Append the event log to this file (JSON lines)" })
       .option("summary-md", SUMMARY_MD_OPTION)
+      .option("max-run-minutes", MAX_RUN_MINUTES_OPTION)
       .option("json", JSON_OPTION)
       .strict() as unknown as Argv<StartArgs>,
   handler: (argv: ArgumentsCamelCase<StartArgs>) =>
     runCommand(argv, async (runtime): Promise<CommandResult> => {
-      const options = parseStartArgs(argv, runtime.now());
+      const startedAt = runtime.now();
       const { io } = runtime;
+      const options = parseStartArgs(argv, startedAt, io.env);
+      const timeBox = timeBoxOf(options.maxRunMinutes, startedAt);
       const outputs = parseReportOutputs({ "summary-md": argv["summary-md"] }, io.env);
       if (!options.yes && !io.isTTY) {
         throw new InputError(
@@ -212,6 +223,7 @@ export const startCommand: CommandModule<object, StartArgs> = {
               events: fanOut(events, collectingSink(seen)),
               owner: runtime.owner,
               onProgress,
+              ...(timeBox ? { runUntil: Date.parse(timeBox.runUntil) } : {}),
             },
             options.request,
           ),

@@ -1,4 +1,7 @@
 /**
+ * `avd-rollout status --all | --stacks a,b,c [--json] [--summary-md FILE]`: every pool's rollout
+ * in one table (automation/cli/fleetStatus.ts).
+ *
  * `avd-rollout status --stack S [--json] [--watch] [--report FILE.html] [--summary-md FILE]
  * [--events LOG]`: the rollout recorded on the pool and where each host stands, derived from the
  * record plus observed state (so it works from any machine, while another machine or pipeline
@@ -10,6 +13,15 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import { InputError } from "../../core/errors";
 import type { Ports } from "../../core/ports";
 import { DEFAULT_TUNING } from "../../core/tuning";
+import {
+  allStacks,
+  fleetExitCode,
+  fleetText,
+  parseStackList,
+  readFleet,
+  writeFleetSummary,
+} from "../fleetStatus";
+import type { CliRuntime } from "../runtime";
 import { EXIT } from "../exitCodes";
 import { JSON_OPTION, STACK_OPTION, runCommand, type BaseArgs, type CommandResult } from "../command";
 import { parseEventsFile, parseStack, parseSwitch } from "../flags";
@@ -27,6 +39,8 @@ import {
 
 interface StatusArgs extends BaseArgs {
   stack?: string;
+  all?: boolean;
+  stacks?: string;
   watch?: boolean;
   report?: string;
   "summary-md"?: string;
@@ -59,7 +73,13 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   describe: "Show the rollout on the stack's host pool and where each host stands",
   builder: (yargs: Argv) =>
     yargs
-      .option("stack", STACK_OPTION)
+      // One pool (--stack), or many (--all, --stacks): none of them required on its own.
+      .option("stack", { ...STACK_OPTION, demandOption: false })
+      .option("all", {
+        type: "boolean",
+        describe: "Every stack of the project (stacks/Pulumi.<stack>.yaml), one row each",
+      })
+      .option("stacks", { type: "string", describe: "These stacks, one row each: --stacks a,b,c" })
       .option("watch", { type: "boolean", describe: "Follow the rollout with live progress until it ends" })
       .option("report", REPORT_OPTION)
       .option("summary-md", SUMMARY_MD_OPTION)
@@ -71,6 +91,7 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       .strict() as unknown as Argv<StatusArgs>,
   handler: (argv: ArgumentsCamelCase<StatusArgs>) =>
     runCommand(argv, async (runtime): Promise<CommandResult> => {
+      if (argv.all !== undefined || argv.stacks !== undefined) return fleetStatus(argv, runtime);
       const stack = parseStack(argv.stack);
       const watch = parseSwitch("watch", argv.watch);
       const outputs = parseReportOutputs(argv, runtime.io.env);
@@ -109,6 +130,32 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
       return { exitCode, json: document, text: statusText(document) };
     }),
 };
+
+/** `status --all` / `--stacks a,b,c`: one row per stack. */
+async function fleetStatus(argv: StatusArgs, runtime: CliRuntime): Promise<CommandResult> {
+  const all = parseSwitch("all", argv.all);
+  // `--all=no` reaches here as false: say how to write it.
+  if (!all && argv.stacks === undefined)
+    throw new InputError("--all takes no value: write just --all (or name the stacks with --stacks a,b,c)");
+  if (all && argv.stacks !== undefined)
+    throw new InputError("--all and --stacks both name the stacks; give one of them");
+  if (argv.stack !== undefined)
+    throw new InputError(
+      `--stack ${String(argv.stack)} and --${all ? "all" : "stacks"}: give --stack for one pool, or --all / --stacks for many`,
+    );
+  for (const flag of ["watch", "report", "events"] as const)
+    if (argv[flag] !== undefined)
+      throw new InputError(
+        `--${flag} shows one pool: use it with --stack S, not with --${all ? "all" : "stacks"}`,
+      );
+  const outputs = parseReportOutputs({ "summary-md": argv["summary-md"] }, runtime.io.env);
+  const stacks = all ? await allStacks(runtime.ports) : parseStackList(argv.stacks);
+  const document = await readFleet(stacks, async (stack) =>
+    readStatus(stack, (await runtime.ports.open(stack)).ports),
+  );
+  writeFleetSummary(outputs, document);
+  return { exitCode: fleetExitCode(document), json: document, text: fleetText(document) };
+}
 
 /** What `status --report` / `--summary-md` show: the record's state on top, the log's run below. */
 export function statusReport(
