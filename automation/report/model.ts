@@ -102,7 +102,10 @@ export interface SummaryFigures {
   minAccepting: number | null;
   /** Most hosts out of service at once (from the driver's events). */
   maxOutOfService: number;
-  /** Capacity floor: serving at start minus the batch size. */
+  /**
+   * Capacity floor: the hosts serving and accepting at the start minus the batch size. Hosts in
+   * drain mode at the start cost no budget (spec §5.2) and may all be out at once on top.
+   */
   floor: number | null;
   sessionsNotified: number;
   /** Users notified on more than one host (they signed in again somewhere under notice); null without world events. */
@@ -531,7 +534,7 @@ export function buildRunReport(run: RunLog): RunReport {
     availableAtStart,
     minAccepting,
     maxOutOfService,
-    floor: availableAtStart !== null && batchSize !== null ? Math.max(0, availableAtStart - batchSize) : null,
+    floor: floorOf(atStart, availableAtStart, batchSize),
     sessionsNotified: hosts.reduce((sum, h) => sum + h.sessionsNotified, 0),
     usersNotifiedTwice: sessions.usersNotifiedTwice,
     forcedSignOuts: sessions.forcedSignOuts ?? forcedFromDriver,
@@ -566,4 +569,18 @@ export function buildRunReport(run: RunLog): RunReport {
     summary,
     notes,
   };
+}
+
+/** The lowest count of serving hosts the capacity budget allows (see SummaryFigures.floor). */
+function floorOf(
+  atStart: LoggedEvent | undefined,
+  availableAtStart: number | null,
+  batchSize: number | null,
+): number | null {
+  if (availableAtStart === null || batchSize === null) return null;
+  const accepting =
+    atStart && isType(atStart, "world.availability") && atStart.accepting !== undefined
+      ? atStart.accepting
+      : availableAtStart;
+  return Math.max(0, accepting - batchSize);
 }

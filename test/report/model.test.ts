@@ -187,6 +187,17 @@ describe("the report model of one run", () => {
     expect(restored.hosts.find((h) => h.host === "h-1")?.servedBefore).toBe(false);
   });
 
+  it("puts the floor at the hosts accepting at the start minus the batch size (drained ones cost no budget)", () => {
+    const log = smallRollout().map((event, i) =>
+      i === 3 ? ({ ...event, accepting: 2 } as LoggedEvent) : event,
+    );
+    expect(log[3].type).toBe("world.availability");
+    const [drainedAtStart] = reportsFromEvents(log);
+    expect(drainedAtStart.summary.availableAtStart).toBe(3);
+    expect(drainedAtStart.summary.floor).toBe(0);
+    expect(report.summary.floor).toBe(1);
+  });
+
   it("follows capacity and users over time", () => {
     expect(report.capacity.map((p) => [(p.t - T0) / 60_000, p.serving, p.outOfService])).toEqual([
       [0, 3, 0],
