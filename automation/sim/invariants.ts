@@ -144,48 +144,111 @@ function checkTimeOrder(events: readonly AnyEvent[], add: Context["add"]): void 
 }
 
 /**
- * Capacity (spec 5.2): hosts serving never fall below those serving at the start minus the batch
- * size; hosts that were in drain mode at the start cost nothing while they are out (between
- * leaving the pool and being ready again).
+ * Capacity (spec 5.2), from the hosts serving at the start (the last `world.availability` before
+ * `rollout.started`), exactly:
+ * - at every moment, hosts serving >= serving at the start - batch size - hosts drained at the
+ *   start that are out (they cost nothing) - hosts serving at the start that are down for
+ *   reasons of their own (`world.fault` outages: not the rollout's doing);
+ * - the rollout takes a serving host out of service (its `host.removed` / `vm.deallocated`) only
+ *   while the hosts it has out plus the budget's hosts down on their own stay within the batch
+ *   size: a host down for reasons of its own counts against the budget like one of ours. Outages
+ *   that began after the host's notice are not held against it (the driver had already decided).
  */
 function checkCapacity(ctx: Context): void {
   const { events, scenario, startedAt } = ctx;
   let baseline: number | undefined;
+  const downAtStart = new Set<string>();
   for (let i = 0; i < startedAt; i++) {
     const e = events[i];
     if (e.type === "world.availability") baseline = e.available;
+    if (e.type === "world.fault" && e.fault === "outageStarted") downAtStart.add(e.host);
+    if (e.type === "world.fault" && e.fault === "outageEnded") downAtStart.delete(e.host);
   }
   if (baseline === undefined) return;
   const deallocatedAtStart = new Set(scenario.hostPool.deallocated);
-  const free = new Set(scenario.hostPool.drained.filter((h) => !deallocatedAtStart.has(h)));
-  // When each of those is out: from leaving the pool to being ready. By time, not position: the
-  // world reports a change before the driver reports the call that made it, at the same moment.
+  const drainedAtStart = new Set(scenario.hostPool.drained);
+  const servingAtStart = new Set(
+    scenarioHostNames(scenario).filter((h) => !deallocatedAtStart.has(h) && !downAtStart.has(h)),
+  );
+  const free = (host: string): boolean => drainedAtStart.has(host);
+  const counts = (host: string): boolean => servingAtStart.has(host) && !free(host);
+
+  // Per host, in event order: taken out by the rollout (leaving the pool or deallocated, until
+  // ready again), and down on its own. The world reports a change before the driver reports the
+  // call that made it, at the same moment: the floor is checked by time, not position.
+  const out = new Set<string>();
+  /** Hosts taken out while down on their own: still not the rollout's doing (it cost it nothing). */
+  const takenDown = new Set<string>();
+  const down = new Set<string>();
+  const noticedAt = new Map<string, number>();
+  const downSince = new Map<string, number>();
   const outSince = new Map<string, number>();
-  const outPeriods: { host: string; from: number; to: number }[] = [];
+  const outPeriods: { host: string; from: number; to: number; wasDown: boolean }[] = [];
+  const downPeriods: { host: string; from: number; to: number }[] = [];
+  for (const host of downAtStart) downSince.set(host, Number.NEGATIVE_INFINITY);
+  for (const host of downAtStart) down.add(host);
   for (let i = startedAt; i < events.length; i++) {
     const e = events[i];
-    if (
-      (e.type === "host.removed" || e.type === "vm.deallocated") &&
-      free.has(e.host) &&
-      !outSince.has(e.host)
-    )
-      outSince.set(e.host, time(e));
-    if (e.type === "host.ready" && outSince.has(e.host)) {
-      outPeriods.push({ host: e.host, from: outSince.get(e.host) as number, to: time(e) });
+    const t = time(e);
+    if (e.type === "host.notified" && !noticedAt.has(e.host)) noticedAt.set(e.host, t);
+    if (e.type === "world.fault" && e.fault === "outageStarted" && !down.has(e.host)) {
+      down.add(e.host);
+      downSince.set(e.host, t);
+    }
+    if (e.type === "world.fault" && e.fault === "outageEnded" && down.has(e.host)) {
+      down.delete(e.host);
+      downPeriods.push({ host: e.host, from: downSince.get(e.host) as number, to: t });
+      downSince.delete(e.host);
+    }
+    if ((e.type === "host.removed" || e.type === "vm.deallocated") && !out.has(e.host)) {
+      out.add(e.host);
+      outSince.set(e.host, t);
+      if (down.has(e.host)) takenDown.add(e.host);
+      else if (counts(e.host)) {
+        const notice = noticedAt.get(e.host) ?? t;
+        const ours = [...out].filter((h) => counts(h) && !takenDown.has(h)).length;
+        const theirs = [...down].filter(
+          (h) => counts(h) && !out.has(h) && (downSince.get(h) ?? t) <= notice,
+        ).length;
+        if (ours + theirs > ctx.batchSize)
+          ctx.add(
+            "capacity",
+            `${e.host} left service with ${ours} host(s) out by the rollout and ${theirs} down on their own: over the budget of ${ctx.batchSize}`,
+            i,
+          );
+      }
+    }
+    if (e.type === "host.ready" && out.has(e.host)) {
+      out.delete(e.host);
+      const wasDown = takenDown.delete(e.host);
+      outPeriods.push({ host: e.host, from: outSince.get(e.host) as number, to: t, wasDown });
       outSince.delete(e.host);
     }
   }
-  for (const [host, from] of outSince) outPeriods.push({ host, from, to: Number.POSITIVE_INFINITY });
+  for (const [host, from] of outSince)
+    outPeriods.push({ host, from, to: Number.POSITIVE_INFINITY, wasDown: takenDown.has(host) });
+  for (const [host, from] of downSince) downPeriods.push({ host, from, to: Number.POSITIVE_INFINITY });
+  const during = (p: { from: number; to: number }, t: number): boolean => p.from <= t && t < p.to;
   for (let i = startedAt; i < events.length; i++) {
     const e = events[i];
     if (e.type !== "world.availability") continue;
     const t = time(e);
-    const freeOut = outPeriods.filter((p) => p.from <= t && t < p.to).length;
-    const floor = baseline - ctx.batchSize - freeOut;
+    const freeOut = outPeriods.filter((p) => free(p.host) && during(p, t)).length;
+    const outNow = outPeriods.filter((p) => during(p, t));
+    const downNow = new Set(downPeriods.filter((p) => during(p, t)).map((p) => p.host));
+    // Down on its own: in an outage and still in the pool, or taken out while down (until ready).
+    // (A host drained at the start that is out counts in freeOut already.)
+    const downOut = new Set(
+      [
+        ...[...downNow].filter((h) => !outNow.some((p) => p.host === h)),
+        ...outNow.filter((p) => p.wasDown && !free(p.host)).map((p) => p.host),
+      ].filter((h) => servingAtStart.has(h)),
+    ).size;
+    const floor = baseline - ctx.batchSize - freeOut - downOut;
     if (e.available < floor) {
       ctx.add(
         "capacity",
-        `hosts serving fell to ${e.available}, below ${baseline} at the start - ${ctx.batchSize} batch size${freeOut > 0 ? ` - ${freeOut} drained at the start` : ""}`,
+        `hosts serving fell to ${e.available}, below ${baseline} at the start - ${ctx.batchSize} batch size${freeOut > 0 ? ` - ${freeOut} drained at the start` : ""}${downOut > 0 ? ` - ${downOut} down on their own` : ""}`,
         i,
       );
     }

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { InputError } from "../core/errors";
+import { hostFaultFields, hostFieldProblems, unmanagedSchema } from "./scenarioHosts";
 
 export const DEFAULT_LOG_OFF_MESSAGE =
   "This desktop is being updated. Save your work and sign out; sign in again to continue.";
@@ -57,6 +58,7 @@ const hostPoolSchema = z
       .default(6),
     deallocated: z.array(z.string({ error: "must list host names such as avd-3" })).default([]),
     drained: z.array(z.string({ error: "must list host names such as avd-3" })).default([]),
+    unmanaged: unmanagedSchema,
   })
   .prefault({});
 
@@ -124,6 +126,7 @@ const faultsSchema = z
       .min(0, { error: "must be 0 or more" })
       .max(100, { error: "must be at most 100" })
       .default(0),
+    ...hostFaultFields,
   })
   .prefault({});
 
@@ -164,7 +167,11 @@ const MAX_DEFAULT_SESSION_MINUTES = 24 * 60;
  */
 export function steadySessionMinutes(scenario: Pick<ParsedScenario, "hostPool" | "users">): number {
   const { hostPool, users } = scenario;
-  const serving = hostPool.hosts - new Set(hostPool.deallocated).size;
+  const serving =
+    hostPool.hosts -
+    new Set(hostPool.deallocated).size +
+    hostPool.unmanaged.available +
+    hostPool.unmanaged.drained;
   const sessions = serving * hostPool.sessionsPerHost;
   if (users.arrivalsPerHour <= 0 || sessions <= 0) return MAX_DEFAULT_SESSION_MINUTES;
   return Math.min(
@@ -259,6 +266,7 @@ function checkCrossFieldLimits(scenario: Scenario, source: string): void {
       seen.add(host);
     });
   }
+  problems.push(...hostFieldProblems(scenario, source, names));
   if (problems.length > 0) throw new InputError(problems.join("\n"));
 }
 
