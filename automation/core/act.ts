@@ -363,7 +363,11 @@ export class Actuator {
       }
       this.deps.observer.forgetSessions(name);
       if (due.length > 0 || index !== null) sessions = await this.ports.hostPool.listUserSessions(name);
-      if (sessions.length > 0) return; // notices still running, or sign-outs completing: a later step
+      // Notices still running: a later step. Sessions whose notice ran out and that outlived their
+      // forced sign-out (a hung session, or one still logging off) go with the forced removal.
+      const notices = this.record.hosts[host]?.notices;
+      const left = sessions.map((s) => s.id);
+      if (sessionsPastDeadline(left, notices, this.delayMs, this.now()).length < left.length) return;
       await this.ports.hostPool.removeSessionHost(name);
     }
     this.emit({ type: "host.removed", host });

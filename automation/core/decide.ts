@@ -416,7 +416,9 @@ function planCommits(obs: Observation, ctx: PlanContext): { commit: string[]; bl
   const oursOut = [...obs.views.values()].some(
     (v) => v.entry?.committedAt && !v.entry.restoredAt && v.phase !== "failed",
   );
-  if (selection.heldByBudget !== null && !oursOut && committing === 0 && obs.inFlight.up === null) {
+  // Held by hosts down on their own only: nothing of ours is out, leaving or going now.
+  const nothingOfOurs = !oursOut && committing === 0 && selection.commit.length === 0;
+  if (selection.heldByBudget !== null && nothingOfOurs && obs.inFlight.up === null) {
     const down = obs.budget.downUntouched;
     const shown = down.slice(0, 5).join(", ") + (down.length > 5 ? ` and ${down.length - 5} more` : "");
     blocked = {
