@@ -17,6 +17,7 @@ import { originalVmName } from "./world";
 
 export type InvariantName =
   | "timeOrder"
+  | "parametersAsConfigured"
   | "capacity"
   | "noticeRespected"
   | "initialFirstAndAlone"
@@ -82,8 +83,9 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
     scenario,
     started,
     startedAt,
-    batchSize: started.batchSize,
-    delayMs: started.logOffDelayMinutes * MINUTE,
+    // The promises are the configuration's, whatever the driver says it runs with.
+    batchSize: scenario.update.maxVmsRemoved,
+    delayMs: scenario.update.logOffDelayMinutes * MINUTE,
     outOfDate: started.outOfDate,
     add,
   };
@@ -92,6 +94,7 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
     add("finishedOnce", `expected one rollout.finished event, found ${finished.length}`);
   ctx.result = finished.at(-1)?.result;
 
+  checkParameters(ctx);
   checkCapacity(ctx);
   checkOrder(ctx);
   checkInitialAlone(ctx);
@@ -115,6 +118,25 @@ interface Context {
 }
 
 const time = (e: AnyEvent): number => Date.parse(e.t);
+
+/** The rollout runs with the update policy it was given (batch size, delay, what happens to originals). */
+function checkParameters(ctx: Context): void {
+  const { started, scenario, startedAt } = ctx;
+  const wanted = {
+    batchSize: scenario.update.maxVmsRemoved,
+    logOffDelayMinutes: scenario.update.logOffDelayMinutes,
+    deleteOriginalVm: scenario.update.deleteOriginalVm,
+  };
+  for (const [key, value] of Object.entries(wanted)) {
+    const actual = started[key as keyof typeof wanted];
+    if (actual !== value)
+      ctx.add(
+        "parametersAsConfigured",
+        `rollout.started has ${key} ${String(actual)}, the configuration ${String(value)}`,
+        startedAt,
+      );
+  }
+}
 
 function expectedBatch(ctx: Context, index: number): readonly string[] {
   const { outOfDate, batchSize } = ctx;
@@ -334,7 +356,7 @@ function checkNotices(ctx: Context): void {
       if (Date.parse(e.deadline) < time(e) + delayMs)
         ctx.add(
           "noticeRespected",
-          `host ${e.host} notified at ${e.t} with deadline ${e.deadline}, less than the ${ctx.started.logOffDelayMinutes} min delay`,
+          `host ${e.host} notified at ${e.t} with deadline ${e.deadline}, less than the ${ctx.delayMs / MINUTE} min delay`,
           i,
         );
       if (e.sessions !== e.sessionIds.length)
@@ -361,7 +383,7 @@ function checkNotices(ctx: Context): void {
       else if (time(e) < first.at + delayMs)
         ctx.add(
           "noticeRespected",
-          `session ${e.session} on ${e.host} was signed out by force ${((time(e) - first.at) / MINUTE).toFixed(3)} min after its notice, before the ${ctx.started.logOffDelayMinutes} min delay`,
+          `session ${e.session} on ${e.host} was signed out by force ${((time(e) - first.at) / MINUTE).toFixed(3)} min after its notice, before the ${ctx.delayMs / MINUTE} min delay`,
           i,
         );
     } else if (e.type === "host.signedOut") {
@@ -414,7 +436,7 @@ function checkStackUps(ctx: Context): void {
 
 /** Completed hosts are never redone; hosts end updated, with drain mode and power state restored; originals per policy. */
 function checkOutcomes(ctx: Context): void {
-  const { events, scenario, started } = ctx;
+  const { events, scenario } = ctx;
   const readyAt = new Map<string, number>();
   events.forEach((e, i) => {
     if (!("host" in e) || typeof e.host !== "string") return;
@@ -453,8 +475,9 @@ function checkOutcomes(ctx: Context): void {
       ctx.add("hostsEndUpdated", `rollout succeeded with failed hosts ${stillFailed.join(", ")}`);
   }
 
-  const wanted = started.deleteOriginalVm ? "vm.deleted" : "vm.retained";
-  const unwanted = started.deleteOriginalVm ? "vm.retained" : "vm.deleted";
+  const deleteOriginalVm = scenario.update.deleteOriginalVm;
+  const wanted = deleteOriginalVm ? "vm.deleted" : "vm.retained";
+  const unwanted = deleteOriginalVm ? "vm.retained" : "vm.deleted";
   const handled = new Set<string>();
   events.forEach((e, i) => {
     if (e.type !== "vm.deleted" && e.type !== "vm.retained") return;
@@ -471,7 +494,7 @@ function checkOutcomes(ctx: Context): void {
     if (e.type === unwanted)
       ctx.add(
         "originalsPerPolicy",
-        `${e.type} of ${e.vm} although deleteOriginalVm is ${started.deleteOriginalVm}`,
+        `${e.type} of ${e.vm} although deleteOriginalVm is ${deleteOriginalVm}`,
         i,
       );
     else handled.add(e.host);
