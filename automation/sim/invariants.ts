@@ -204,6 +204,14 @@ function checkCapacity(ctx: Context): void {
   const down = new Set<string>();
   const noticedAt = new Map<string, number>();
   const downSince = new Map<string, number>();
+  /** The VM each outage hit: a host back on another VM (its new generation) is no longer down. */
+  const downVm = new Map<string, string | undefined>();
+  const endDown = (host: string, t: number): void => {
+    down.delete(host);
+    downPeriods.push({ host, from: downSince.get(host) as number, to: t });
+    downSince.delete(host);
+    downVm.delete(host);
+  };
   const outSince = new Map<string, number>();
   const outPeriods: { host: string; from: number; to: number; wasDown: boolean }[] = [];
   const downPeriods: { host: string; from: number; to: number }[] = [];
@@ -216,12 +224,10 @@ function checkCapacity(ctx: Context): void {
     if (e.type === "world.fault" && e.fault === "outageStarted" && !down.has(e.host)) {
       down.add(e.host);
       downSince.set(e.host, t);
+      downVm.set(e.host, e.vm);
     }
-    if (e.type === "world.fault" && e.fault === "outageEnded" && down.has(e.host)) {
-      down.delete(e.host);
-      downPeriods.push({ host: e.host, from: downSince.get(e.host) as number, to: t });
-      downSince.delete(e.host);
-    }
+    if (e.type === "world.fault" && e.fault === "outageEnded" && down.has(e.host)) endDown(e.host, t);
+    if (e.type === "host.ready" && down.has(e.host) && downVm.get(e.host) !== e.vm) endDown(e.host, t);
     if ((e.type === "host.removed" || e.type === "vm.deallocated") && !out.has(e.host)) {
       out.add(e.host);
       outSince.set(e.host, t);

@@ -10,6 +10,7 @@ import { checkInvariants } from "../../automation/sim/invariants";
 import { rehearseWithDetails } from "../../automation/sim/rehearse";
 import type { Scenario } from "../../automation/sim/scenario";
 import { parseScenario } from "../../automation/sim/scenario";
+import { originalVmName } from "../../automation/sim/world";
 import { referenceDriver } from "./referenceDriver";
 
 const MINUTE = 60_000;
@@ -157,6 +158,12 @@ describe("checkInvariants", () => {
       // Back before avd-2 left: fine.
       const back = insert([...before], outage("2026-04-13T09:01:00Z", "avd-6", "outageEnded"));
       expect(names(back)).not.toContain("capacity");
+      // The outage of a VM the host no longer runs: avd-0 is back on its new generation by 08:39.
+      const replaced = insert(clone(), {
+        ...outage("2026-04-13T08:10:00Z", "avd-0", "outageStarted"),
+        vm: originalVmName("avd-0"),
+      } as AnyEvent);
+      expect(names(replaced)).not.toContain("capacity");
       // A host drained at the start costs nothing down or out.
       const drained = insert(clone(), outage("2026-04-13T08:40:00Z", "avd-5", "outageStarted"));
       expect(names(drained)).not.toContain("capacity");
