@@ -8,6 +8,7 @@
 import type { InFlight, HostView, Observation } from "./observation";
 import { deriveHostPhase, isFreshGeneration } from "./phase";
 import { batchesOf, indexSessionHostsByResource, resourceKey } from "./planner";
+import { countsForBudget } from "./policies/budget";
 import type { BatchState } from "./policies/noticeSchedule";
 import type {
   DeployedHost,
@@ -224,9 +225,9 @@ function poolCapacity(
 }
 
 /**
- * Of the stack's hosts that count for the budget (serving and accepting at the start — for a host
- * the rollout touched, as recorded; for the others, as observed), those serving now and not
- * committed to leave; and the untouched ones that are down.
+ * Of the stack's hosts that count for the budget (accepting and running before the rollout touched
+ * them — for a host the rollout touched, as recorded; for the others, as observed), those serving
+ * now and not committed to leave; and those down for reasons of their own (not taken out by it).
  */
 function budgetOf(
   record: RolloutRecord,
@@ -235,23 +236,24 @@ function budgetOf(
   views: ReadonlyMap<string, HostView>,
 ): Observation["budget"] {
   let inService = 0;
-  const downUntouched: string[] = [];
+  const downOnTheirOwn: string[] = [];
   for (const [host, { key }] of ledger) {
     const entry = record.hosts[host];
     if (entry?.original) {
-      if (!entry.original.accepting) continue;
+      if (!countsForBudget(entry.original)) continue;
       if (entry.committedAt && !entry.restoredAt) continue;
       const view = views.get(host);
       const current = view?.fresh ?? view?.original;
       if (current?.status === "Available") inService++;
+      else if (!entry.committedAt) downOnTheirOwn.push(host);
       continue;
     }
     const sh = byResource.get(key);
     if (!sh?.allowNewSession) continue;
     if (sh.status === "Available") inService++;
-    else downUntouched.push(host);
+    else downOnTheirOwn.push(host);
   }
-  return { inService, downUntouched };
+  return { inService, downOnTheirOwn };
 }
 
 function batchStatesOf(

@@ -47,7 +47,10 @@ export interface OriginalFacts {
   /** Drain mode before the rollout (false = drain mode on). */
   allowNewSession: boolean;
   powerState: "running" | "deallocated";
-  /** Serving and accepting new sessions when first touched: it costs budget while out of service. */
+  /**
+   * Serving and accepting new sessions when first touched (informational: whether the host costs
+   * budget follows from its drain mode and power state, policies/budget.ts countsForBudget).
+   */
   accepting: boolean;
 }
 

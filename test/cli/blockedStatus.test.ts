@@ -36,7 +36,7 @@ describe("a rollout waiting on a host that stays down", () => {
     const text = await runCli(["status", "--stack", "prod"], viewer, pool.clock);
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toMatch(
-      /Waiting since 2026-04-13T08:\d\d:\d\d\.\d+Z \(budget\): avd-0 is ready to leave service, but the budget of 1 host\(s\) out of service is used up by hosts that are down and not touched by this rollout: avd-3\. Bring them back \(or raise --batch-size\) and the rollout continues\./,
+      /Waiting since 2026-04-13T08:\d\d:\d\d\.\d+Z \(budget\): avd-0 is ready to leave service, but the budget of 1 host\(s\) out of service is used up by hosts that are down for reasons of their own: avd-3\. Bring them back \(or raise --batch-size\) and the rollout continues\./,
     );
     const json = JSON.parse(
       (await runCli(["status", "--stack", "prod", "--json"], viewer, pool.clock)).stdout,
