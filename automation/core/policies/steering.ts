@@ -80,12 +80,19 @@ export function decideSteering(input: SteeringInput): SteeringDecision {
     return { drain: input.hosts.filter((h) => h.turn && h.accepting).map((h) => h.host), undrain };
 
   const drain: string[] = [];
+  let heldBack = false;
   for (const h of input.hosts) {
     if (!h.accepting) continue;
+    // Plan order: once a host cannot be drained, the later ones wait — except those whose turn has
+    // come, which are drained regardless wherever they are listed.
+    if (heldBack && !h.turn) continue;
     const freeAfter = free - slotsOf(h);
     const leaving = h.noticed ? h.sessions : 0;
     const need = displaced + leaving + input.expectedArrivals;
-    if (!h.turn && freeAfter < need + steeringMargin(need)) break;
+    if (!h.turn && freeAfter < need + steeringMargin(need)) {
+      heldBack = true;
+      continue;
+    }
     drain.push(h.host);
     free = freeAfter;
     displaced += leaving;
