@@ -264,47 +264,49 @@ export class Actuator {
     await this.confirmGroups(host, restore, [index], sentAt);
   }
 
-  /** Sending died with the driver: confirm as delivered now (later than any real delivery); send nothing. */
+  /**
+   * Sending died with the driver: confirm as delivered now (later than any real delivery); send
+   * nothing. Reported the moment it is confirmed, as a delivery is — the deadline counts from the
+   * report's own time — then recorded; a driver that dies in between confirms it later still.
+   */
   private async confirmNotice(host: string, restore: boolean): Promise<void> {
     const entry = this.record.hosts[host];
-    const groups = restore ? entry?.restoreNotices : entry?.notices;
-    const confirmed = await this.confirmGroups(host, restore, unconfirmedGroups(groups), this.now());
-    for (const group of confirmed) {
+    const groups = (restore ? entry?.restoreNotices : entry?.notices) ?? [];
+    const indexes = unconfirmedGroups(groups);
+    if (indexes.length === 0) return;
+    const sentAt = this.now();
+    for (const index of indexes) {
+      const group = groups[index];
       this.emit({
         type: "host.notified",
         host,
         sessions: group.ids.length,
         sessionIds: group.ids,
-        deadline: iso(Date.parse(group.sentAt as string) + this.delayMs),
+        deadline: iso(sentAt + this.delayMs),
         resumed: true,
       });
     }
+    await this.confirmGroups(host, restore, indexes, sentAt);
   }
 
-  /** Records when groups were delivered; returns the groups confirmed by this call. */
+  /** Records when groups were delivered (groups already confirmed keep their time). */
   private async confirmGroups(
     host: string,
     restore: boolean,
     indexes: readonly number[],
     sentAt: number,
-  ): Promise<NoticeGroup[]> {
-    const confirmed: NoticeGroup[] = [];
-    if (indexes.length === 0) return confirmed;
+  ): Promise<void> {
+    if (indexes.length === 0) return;
     await this.update((r) => {
-      confirmed.length = 0;
       const e = r.hosts[host];
       const groups = restore ? e?.restoreNotices : e?.notices;
       if (!e || !groups) return;
-      const next = groups.map((group, i) => {
-        if (!indexes.includes(i) || group.sentAt) return group;
-        const done: NoticeGroup = { ids: group.ids, sentAt: iso(sentAt) };
-        confirmed.push(done);
-        return done;
-      });
+      const next = groups.map((group, i) =>
+        !indexes.includes(i) || group.sentAt ? group : { ids: group.ids, sentAt: iso(sentAt) },
+      );
       if (restore) e.restoreNotices = next;
       else e.notices = next;
     });
-    return confirmed;
   }
 
   private groupOf(host: string, restore: boolean, index: number): NoticeGroup | undefined {
