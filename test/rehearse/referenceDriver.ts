@@ -130,11 +130,11 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
     const facts = factsOf(record, host);
     if (facts.sending?.length) {
       // Died while sending: confirm now, send nothing again.
+      // Reported when confirmed (the deadline counts from the report), then recorded.
       const at = ports.clock.now();
       for (const id of facts.sending) (facts.deadlines ??= {})[id] = at + delayMs;
       const ids = facts.sending;
       facts.sending = [];
-      await save(ctx);
       emit(ctx, {
         type: "host.notified",
         host,
@@ -143,6 +143,7 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
         deadline: new Date(at + delayMs).toISOString(),
         resumed: true,
       });
+      await save(ctx);
     }
     const sessions = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
     const fresh = sessions.map((s) => s.id).filter((id) => facts.deadlines?.[id] === undefined);
