@@ -42,6 +42,9 @@ export interface ActuatorDeps {
 }
 
 export class Actuator {
+  /** Batches whose start this driver reported (until the record says so). */
+  private readonly startsReported = new Set<number>();
+
   constructor(private readonly deps: ActuatorDeps) {}
 
   private get ports(): Ports {
@@ -156,9 +159,15 @@ export class Actuator {
     const sessionHost = obs.sessionHostOf.get(host);
     const power = current?.original ? null : await this.ports.compute.getPowerState(deployed.vmResourceId);
     const at = iso(this.now());
-    let startedHere = false;
+    // Reported before the record says so: a driver that dies in between reports it again (a log may
+    // show a batch started twice around a crash, never not at all).
+    // (Hosts of one batch start their notices concurrently: reported once by this driver.)
+    const startsBatch = notice && !current?.failed && !(this.record.startedBatches ?? []).includes(batch);
+    if (startsBatch && !this.startsReported.has(batch)) {
+      this.startsReported.add(batch);
+      this.emit({ type: "batch.started", batch, hosts: [...obs.batches[batch]] });
+    }
     await this.update((r) => {
-      startedHere = false;
       const previous = r.hosts[host];
       if (previous?.failed) return;
       const entry: HostRecord = previous ?? { batch };
@@ -172,14 +181,11 @@ export class Actuator {
       };
       if (notice && !entry.noticeAt) {
         entry.noticeAt = at;
-        if (!(r.startedBatches ?? []).includes(batch)) {
+        if (!(r.startedBatches ?? []).includes(batch))
           r.startedBatches = [...(r.startedBatches ?? []), batch].sort((a, b) => a - b);
-          startedHere = true;
-        }
       }
       r.hosts[host] = entry;
     });
-    if (startedHere) this.emit({ type: "batch.started", batch, hosts: [...obs.batches[batch]] });
   }
 
   /** Sessions that appeared on a host under notice (or on a new generation going back to deallocated). */
@@ -612,15 +618,14 @@ export class Actuator {
     });
   }
 
+  /** Reported, then recorded (as `batch.started`): around a crash it may be reported twice, never lost. */
   private async finishBatches(batches: readonly number[]): Promise<void> {
-    let newly: number[] = [];
+    const reported = new Set(this.record.finishedBatches ?? []);
+    for (const batch of batches) if (!reported.has(batch)) this.emit({ type: "batch.finished", batch });
     await this.update((r) => {
-      const finished = new Set(r.finishedBatches ?? []);
-      newly = batches.filter((b) => !finished.has(b));
-      for (const b of newly) finished.add(b);
+      const finished = new Set([...(r.finishedBatches ?? []), ...batches]);
       r.finishedBatches = [...finished].sort((a, b) => a - b);
     });
-    for (const batch of newly) this.emit({ type: "batch.finished", batch });
   }
 
   // --- failures ------------------------------------------------------------------------------

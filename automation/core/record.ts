@@ -140,7 +140,7 @@ export interface RolloutRecord {
   baselineAvailable?: number;
   /** Replacement times observed so far, for notice scheduling and the ETA. */
   stats?: ReplacementStats;
-  /** Batches whose `batch.started` / `batch.finished` events were emitted (exactly once each). */
+  /** Batches whose `batch.started` / `batch.finished` were reported (reported before recorded: a crash in between reports one again). */
   startedBatches?: number[];
   finishedBatches?: number[];
   /** Last rollout-level error (e.g. a refused preview), for `status`. */

@@ -300,10 +300,15 @@ function checkOrder(ctx: Context): void {
   const batchOf = batchOfHost(ctx);
   let lastBatch = -1;
   const started = new Set<number>();
+  /** A driver that dies between reporting a batch's start and recording it reports it again. */
+  let crashedSinceLastStart = false;
   events.forEach((e, i) => {
+    if (e.type === "driver.crashed") crashedSinceLastStart = true;
     if (e.type === "batch.started") {
-      if (e.batch <= lastBatch)
+      const reportedAgain = e.batch === lastBatch && crashedSinceLastStart;
+      if (e.batch <= lastBatch && !reportedAgain)
         ctx.add("naturalOrder", `batch ${e.batch} started after batch ${lastBatch}`, i);
+      crashedSinceLastStart = false;
       lastBatch = Math.max(lastBatch, e.batch);
       started.add(e.batch);
       const expected = expectedBatch(ctx, e.batch);

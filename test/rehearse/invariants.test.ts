@@ -321,6 +321,13 @@ describe("checkInvariants", () => {
       if (e.type === "batch.started") events[i] = { ...e, hosts: ["avd-1", "avd-10"] };
       expect(names(events)).toContain("naturalOrder");
     });
+    it("allows a batch's start reported again only after a driver crash (it died before recording it)", () => {
+      const i = indexOf(valid, (e) => e.type === "batch.started" && e.batch === 1);
+      const again = { ...valid[i] } as AnyEvent;
+      expect(names(insert(clone(), again))).toContain("naturalOrder");
+      const crashed = insert(clone(), { t: valid[i].t, type: "driver.crashed" });
+      expect(names(insert(crashed, again))).not.toContain("naturalOrder");
+    });
     it("catches a host noticed before its batch started", () => {
       const events = clone();
       const i = indexOf(events, (e) => e.type === "batch.started" && e.batch === 2);

@@ -27,6 +27,26 @@ describe("regressions found by the property tests", () => {
       },
       1,
     ],
+    [
+      // A crash between recording batch 2's start and reporting it lost its batch.started.
+      "a batch's start is reported even when the driver dies right after recording it (PROPERTY_SEED=524637182)",
+      {
+        name: "property-61",
+        seed: 63765,
+        hostPool: {
+          hosts: 61,
+          loadBalancer: "DepthFirst",
+          maxSessionsPerHost: 6,
+          sessionsPerHost: 2,
+          drained: ["avd-4"],
+        },
+        users: { ...quiet, arrivalsPerHour: 83, signBackIn: 0.01 },
+        update: { maxVmsRemoved: 2, logOffDelayMinutes: 37 },
+        latency: { jitter: 0.04 },
+        faults: { crashes: 3 },
+      },
+      5,
+    ],
   ])("%s", async (_name, input, maxAttempts) => {
     const scenario = parseScenario(input);
     const run = await rehearseWithDetails(scenario, { tuning: { maxAttempts } });
