@@ -11,6 +11,7 @@ export default defineConfig({
     include: [
       "test/core/**/*.test.ts",
       "test/rehearse/invariants.test.ts",
+      "test/rehearse/invariants.rules.test.ts",
       "test/rehearse/rehearse.test.ts",
       "test/rehearse/hostFaults.test.ts",
       "test/rehearse/regressions.test.ts",

@@ -8,7 +8,7 @@
  * The property tests run random scenarios through `rehearse` and assert this finds nothing;
  * other tests feed it logs with one promise broken, just past each limit, to show it finds that.
  */
-import type { AnyEvent, RolloutEvent } from "../core/events";
+import type { AnyEvent } from "../core/events";
 import { naturalCompare } from "../core/planner";
 import type { Scenario } from "./scenario";
 import { scenarioHostNames } from "./scenario";
@@ -68,7 +68,7 @@ export { naturalCompare };
 export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario): Violation[] {
   const violations: Violation[] = [];
   const add = (invariant: InvariantName, message: string, index?: number): void => {
-    violations.push(index === undefined ? { invariant, message } : { invariant, message, index });
+    violations.push({ invariant, message, index });
   };
   checkTimeOrder(events, add);
 
@@ -186,7 +186,6 @@ function checkCapacity(ctx: Context): void {
     if (e.type === "world.fault" && e.fault === "outageStarted") downAtStart.add(e.host);
     if (e.type === "world.fault" && e.fault === "outageEnded") downAtStart.delete(e.host);
   }
-  if (baseline === undefined) return;
   const deallocatedAtStart = new Set(scenario.hostPool.deallocated);
   const drainedAtStart = new Set(scenario.hostPool.drained);
   const servingAtStart = new Set(
@@ -256,6 +255,8 @@ function checkCapacity(ctx: Context): void {
   for (const [host, from] of outSince)
     outPeriods.push({ host, from, to: Number.POSITIVE_INFINITY, wasDown: takenDown.has(host) });
   for (const [host, from] of downSince) downPeriods.push({ host, from, to: Number.POSITIVE_INFINITY });
+  // The floor needs the world's availability (a rehearsal's log); a driver's own log has none.
+  if (baseline === undefined) return;
   const during = (p: { from: number; to: number }, t: number): boolean => p.from <= t && t < p.to;
   for (let i = startedAt; i < events.length; i++) {
     const e = events[i];
@@ -340,14 +341,14 @@ function checkInitialAlone(ctx: Context): void {
   const until = initialReady < 0 ? events.length : initialReady;
   for (let i = startedAt; i < until; i++) {
     const e = events[i];
-    const other =
-      (TOUCHES.has(e.type) && "host" in e && e.host !== initial) ||
-      (e.type === "stack.up" && e.hosts.some((h) => h !== initial)) ||
-      (e.type === "batch.started" && e.batch > 0);
-    if (other)
+    let other: string | null = null;
+    if ((e.type === "stack.up" || e.type === "batch.started") && e.hosts.some((h) => h !== initial))
+      other = e.hosts.join(", ");
+    else if (TOUCHES.has(e.type) && "host" in e && e.host !== initial) other = String(e.host);
+    if (other !== null)
       ctx.add(
         "initialFirstAndAlone",
-        `${e.type} ${describe(e)} before the initial host ${initial} was back in service`,
+        `${e.type} ${other} before the initial host ${initial} was back in service`,
         i,
       );
   }
@@ -532,11 +533,4 @@ function checkProgress(ctx: Context): void {
     lastCompleted = Math.max(lastCompleted, e.completed);
     lastPercent = Math.max(lastPercent, e.percent);
   });
-}
-
-function describe(e: RolloutEvent | AnyEvent): string {
-  if ("host" in e && typeof e.host === "string") return e.host;
-  if ("hosts" in e && Array.isArray(e.hosts)) return e.hosts.join(", ");
-  if ("batch" in e) return `batch ${String(e.batch)}`;
-  return "";
 }
