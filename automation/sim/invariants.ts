@@ -147,9 +147,8 @@ function expectedBatch(ctx: Context, index: number): readonly string[] {
 
 function batchOfHost(ctx: Context): Map<string, number> {
   const batches = new Map<string, number>();
-  ctx.outOfDate.forEach((host, i) =>
-    batches.set(host, i === 0 ? 0 : 1 + Math.floor((i - 1) / ctx.batchSize)),
-  );
+  // The initial host alone (index 0 -> batch 0), then batches of the batch size from index 1 on.
+  ctx.outOfDate.forEach((host, i) => batches.set(host, Math.ceil(i / ctx.batchSize)));
   return batches;
 }
 
@@ -290,7 +289,8 @@ function checkOrder(ctx: Context): void {
   const sorted = [...outOfDate].sort(naturalCompare);
   if (sorted.join(",") !== outOfDate.join(","))
     ctx.add("naturalOrder", `outOfDate is not in natural order: ${outOfDate.join(", ")}`, startedAt);
-  const expectedOutOfDate = scenarioHostNames(scenario).sort(naturalCompare);
+  // Every host is out of date; `<prefix>-0 .. -<n-1>` in index order is natural order.
+  const expectedOutOfDate = scenarioHostNames(scenario);
   if (expectedOutOfDate.join(",") !== outOfDate.join(",")) {
     ctx.add(
       "naturalOrder",
@@ -421,8 +421,9 @@ function checkStackUps(ctx: Context): void {
   ctx.events.forEach((e, i) => {
     if (e.type === "driver.crashed") crashes++;
     if (e.type === "host.retry") {
-      const b = batchOf.get(e.host);
-      if (b !== undefined) retries.set(b, (retries.get(b) ?? 0) + 1);
+      // (A host of no batch counts for none: -1.)
+      const b = batchOf.get(e.host) ?? -1;
+      retries.set(b, (retries.get(b) ?? 0) + 1);
     }
     if (e.type === "stack.up") {
       ups.set(e.batch, (ups.get(e.batch) ?? 0) + 1);
@@ -451,11 +452,10 @@ function checkOutcomes(ctx: Context): void {
   const { events, scenario } = ctx;
   const readyAt = new Map<string, number>();
   events.forEach((e, i) => {
-    if (!("host" in e) || typeof e.host !== "string") return;
-    const done = readyAt.get(e.host);
-    if (done !== undefined && REWORK.has(e.type))
-      ctx.add("completedNeverRedone", `${e.type} for ${e.host} after it was ready`, i);
-    if (e.type === "host.ready" && done === undefined) readyAt.set(e.host, i);
+    if (!REWORK.has(e.type) || !("host" in e)) return;
+    const host = String(e.host);
+    if (readyAt.has(host)) ctx.add("completedNeverRedone", `${e.type} for ${host} after it was ready`, i);
+    else if (e.type === "host.ready") readyAt.set(host, i);
   });
   const drained = new Set(scenario.hostPool.drained);
   const deallocated = new Set(scenario.hostPool.deallocated);

@@ -16,6 +16,12 @@ const scenario = parseScenario({
   update: { maxVmsRemoved: 1, logOffDelayMinutes: 10, deleteOriginalVm: false },
 });
 const HOSTS = ["avd-0", "avd-1", "avd-2", "avd-3"];
+/** The same pool with batches of 2 and originals deleted. */
+const pairs = parseScenario({
+  name: "rules-2",
+  hostPool: { hosts: 4, drained: ["avd-3"] },
+  update: { maxVmsRemoved: 2, logOffDelayMinutes: 10, deleteOriginalVm: true },
+});
 const T0 = Date.parse("2026-04-13T08:00:00.000Z");
 const t = (minute: number): string => new Date(T0 + minute * 60_000).toISOString();
 type Body = AnyEvent extends infer E ? (E extends AnyEvent ? Omit<E, "t"> : never) : never;
@@ -72,8 +78,8 @@ const notified = (host: string, ids: string[], minute: number, delay = 10) => ({
 });
 const finished = (result = "succeeded") => ({ type: "rollout.finished", result });
 
-const of = (events: AnyEvent[], invariant: InvariantName): Violation[] =>
-  checkInvariants(events, scenario)
+const of = (events: AnyEvent[], invariant: InvariantName, s = scenario): Violation[] =>
+  checkInvariants(events, s)
     .filter((v) => v.invariant === invariant)
     .map((v) => (v.index === undefined ? { invariant: v.invariant, message: v.message } : v));
 const v = (invariant: InvariantName, message: string, index?: number): Violation =>
@@ -166,6 +172,34 @@ describe("capacity", () => {
     ]);
   });
 
+  it("a host taken out while down stays down-on-its-own until it is back, even after its outage ends", () => {
+    const events = log(
+      [0, available(4)],
+      [0, started()],
+      [1, outage("avd-2", "outageStarted")],
+      [1, available(3)],
+      [2, removed("avd-2")],
+      [3, outage("avd-2", "outageEnded")],
+      [4, removed("avd-1")],
+      [4, available(2)],
+    );
+    expect(of(events, "capacity")).toEqual([]);
+  });
+
+  it("a host that goes down while the rollout has it out was already counted: the floor stays", () => {
+    const events = log(
+      [0, available(4)],
+      [0, started()],
+      [1, removed("avd-1")],
+      [1, available(3)],
+      [2, outage("avd-1", "outageStarted")],
+      [3, available(2)],
+    );
+    expect(of(events, "capacity")).toEqual([
+      v("capacity", "hosts serving fell to 2, below 4 at the start - 1 batch size", 5),
+    ]);
+  });
+
   it("the floor message says what it allowed for", () => {
     const events = log(
       [0, available(4)],
@@ -229,6 +263,15 @@ describe("capacity", () => {
         true,
       ],
       ["a host drained at the start costs nothing down", [[4, outage("avd-3", "outageStarted")]], false],
+      [
+        "still down whatever else happens to it meanwhile",
+        [
+          [4, outage("avd-2", "outageStarted")],
+          [6, { type: "world.session", host: "avd-2", user: "u", session: "9", action: "signedIn" }],
+          [7, { type: "world.fault", host: "avd-2", fault: "drainReverted" }],
+        ],
+        true,
+      ],
     ])("another host %s", (_name, before, violated) => {
       const events = leaving(...before);
       expect(at(events)).toEqual(violated ? [{ ...over, index: "host.removed" }] : []);
@@ -249,6 +292,7 @@ describe("capacity", () => {
     it("a host down since before the start was not serving then: it costs nothing", () => {
       const events = log(
         [0, outage("avd-2", "outageStarted")],
+        [0, { type: "world.session", host: "avd-2", user: "u", session: "9", action: "signedIn" }],
         [0, available(3)],
         [0, started()],
         [1, outage("avd-2", "outageEnded")],
@@ -258,6 +302,46 @@ describe("capacity", () => {
         [20, removed("avd-1")],
       );
       expect(at(events)).toEqual([]);
+    });
+
+    it("a host down before the start but back by then, or only drain-reverted, was serving: it counts", () => {
+      for (const before of [
+        [outage("avd-2", "outageStarted"), outage("avd-2", "outageEnded")],
+        [{ type: "world.fault", host: "avd-2", fault: "drainReverted" }],
+      ]) {
+        const events = log(
+          ...before.map((e): [number, Record<string, unknown>] => [0, e]),
+          [0, available(4)],
+          [0, started()],
+          [5, notified("avd-1", [], 5)],
+          [5, notified("avd-2", [], 5)],
+          [20, removed("avd-2")],
+          [20, removed("avd-1")],
+        );
+        expect(at(events)).toEqual([
+          {
+            ...v(
+              "capacity",
+              "avd-1 left service with 2 host(s) out by the rollout and 0 down on their own: over the budget of 1",
+            ),
+            index: "host.removed",
+          },
+        ]);
+      }
+    });
+
+    it("a host drained at the start leaves whatever the budget", () => {
+      const events = log(
+        [0, available(4)],
+        [0, started()],
+        [4, outage("avd-2", "outageStarted")],
+        [5, notified("avd-1", [], 5)],
+        [6, removed("avd-1")],
+        [7, removed("avd-3")],
+      );
+      expect(at(events).map((x) => x.message)).toEqual([
+        "avd-1 left service with 1 host(s) out by the rollout and 1 down on their own: over the budget of 1",
+      ]);
     });
 
     it("counts hosts of ours that are out (a deallocation starts it too), not those taken out while down", () => {
@@ -323,6 +407,24 @@ describe("plan order and the canary", () => {
     ]);
   });
 
+  it("a batch's hosts are listed as the plan has them", () => {
+    const events = log([0, started()], [1, { type: "batch.started", batch: 1, hosts: ["avd-1", "avd-3"] }]);
+    expect(of(events, "naturalOrder", pairs)).toEqual([
+      v("naturalOrder", "batch 1 has hosts [avd-1, avd-3], expected [avd-1, avd-2]", 1),
+    ]);
+  });
+
+  it("after a crash only the last batch's start may be reported again, not an earlier one's", () => {
+    const events = log(
+      [0, started()],
+      [0, { type: "batch.started", batch: 0, hosts: ["avd-0"] }],
+      [1, { type: "batch.started", batch: 1, hosts: ["avd-1"] }],
+      [2, { type: "driver.crashed" }],
+      [3, { type: "batch.started", batch: 0, hosts: ["avd-0"] }],
+    );
+    expect(of(events, "naturalOrder")).toEqual([v("naturalOrder", "batch 0 started after batch 1", 4)]);
+  });
+
   it("a batch's start reported again after a crash is fine, once", () => {
     const again: [number, Record<string, unknown>] = [
       1,
@@ -342,6 +444,7 @@ describe("plan order and the canary", () => {
     const events = log(
       [0, started()],
       [1, { type: "host.drained", host: "avd-1" }],
+      [1, { type: "host.drained", host: "avd-0" }],
       [2, { type: "stack.up", batch: 0, hosts: ["avd-0", "avd-1"] }],
       [2, { type: "stack.up", batch: 0, hosts: ["avd-0"] }],
       [3, { type: "batch.started", batch: 1, hosts: ["avd-1"] }],
@@ -350,8 +453,8 @@ describe("plan order and the canary", () => {
     );
     expect(of(events, "initialFirstAndAlone")).toEqual([
       v("initialFirstAndAlone", "host.drained avd-1 before the initial host avd-0 was back in service", 1),
-      v("initialFirstAndAlone", "stack.up avd-0, avd-1 before the initial host avd-0 was back in service", 2),
-      v("initialFirstAndAlone", "batch.started avd-1 before the initial host avd-0 was back in service", 4),
+      v("initialFirstAndAlone", "stack.up avd-0, avd-1 before the initial host avd-0 was back in service", 3),
+      v("initialFirstAndAlone", "batch.started avd-1 before the initial host avd-0 was back in service", 5),
     ]);
   });
 
@@ -408,6 +511,31 @@ describe("the notice promise", () => {
     ]);
   });
 
+  it("only forced sign-outs of known sessions count: users leaving, refused sign-ins, unknown sessions", () => {
+    const events = log(
+      [0, started()],
+      [0, signIn("avd-0", "1")],
+      [1, notified("avd-0", ["1"], 1)],
+      [2, { type: "world.session", host: "avd-0", user: "u1", session: "1", action: "signedOut" }],
+      [3, { type: "world.session", host: null, user: "u2", action: "refused" }],
+      [4, loggedOff("avd-1", "77")],
+    );
+    expect(of(events, "noticeRespected")).toEqual([
+      v("noticeRespected", "session 77 on avd-1 was signed out by force without any notice", 5),
+    ]);
+  });
+
+  it("a sign-out counts from the first notice listing the session, not a resumed confirmation", () => {
+    const events = log(
+      [0, started()],
+      [0, signIn("avd-0", "1")],
+      [1, notified("avd-0", ["1"], 1)],
+      [5, { ...notified("avd-0", ["1"], 5), resumed: true }],
+      [11, { type: "host.signedOut", host: "avd-0", forced: 1, sessionIds: ["1"] }],
+    );
+    expect(of(events, "noticeRespected")).toEqual([]);
+  });
+
   it("a notice states the full delay and counts what it lists", () => {
     const events = log(
       [0, started()],
@@ -457,6 +585,17 @@ describe("stack updates", () => {
     ]);
     const crashed = log([0, started()], up(1, ["avd-1"]), [1, { type: "driver.crashed" }], up(1, ["avd-1"]));
     expect(of(crashed, "stackUpsPerBatch")).toEqual([]);
+    const retriedOnce = log(
+      [0, started()],
+      up(1, ["avd-1"]),
+      [2, { type: "host.retry", host: "avd-1", attempt: 2 }],
+      up(1, ["avd-1"]),
+    );
+    expect(of(retriedOnce, "stackUpsPerBatch")).toEqual([]);
+    const strays = log([0, started()], up(1, ["avd-1", "avd-2", "avd-3"]));
+    expect(of(strays, "stackUpsPerBatch")).toEqual([
+      v("stackUpsPerBatch", "stack.up of batch 1 includes hosts of other batches: avd-2, avd-3", 1),
+    ]);
     const retriedElsewhere = log(
       [0, started()],
       [1, { type: "host.retry", host: "avd-9", attempt: 2 }],
@@ -500,6 +639,60 @@ describe("outcomes", () => {
     ]);
   });
 
+  it("judges a host by its first ready; a host that failed and was retried to ready is fine", () => {
+    const events = log(
+      [0, started()],
+      [5, { type: "host.failed", host: "avd-1", error: "x" }],
+      [6, { type: "host.failed", host: "avd-2", error: "x" }],
+      [7, { type: "host.failed", host: "avd-0", error: "x" }],
+      ...allReady().slice(1),
+      [15, ready("avd-0", { allowNewSession: false })],
+      [30, finished()],
+    );
+    expect(of(events, "hostsEndUpdated")).toEqual([
+      v("hostsEndUpdated", "host avd-0 ended with allowNewSession=false, it started with true", 7),
+    ]);
+    const twice = log(
+      [0, started()],
+      ...allReady(),
+      [16, ready("avd-0", { allowNewSession: false })],
+      [20, finished()],
+    );
+    expect(of(twice, "hostsEndUpdated")).toEqual([]);
+    expect(of(twice, "completedNeverRedone")).toEqual([
+      v("completedNeverRedone", "host.ready for avd-0 after it was ready", 5),
+    ]);
+    const stillFailed = log(
+      [0, started()],
+      [5, { type: "host.failed", host: "avd-1", error: "x" }],
+      [6, { type: "host.failed", host: "avd-2", error: "x" }],
+      [20, finished()],
+    );
+    expect(of(stillFailed, "hostsEndUpdated").map((x) => x.message)).toContain(
+      "rollout succeeded with failed hosts avd-1, avd-2",
+    );
+  });
+
+  it("with deleteOriginalVm, each original is deleted", () => {
+    const events = log(
+      [0, started({ batchSize: 2, deleteOriginalVm: true })],
+      ...allReady(),
+      [15, { type: "vm.deleted", host: "avd-0", vm: originalVmName("avd-0") }],
+      [15, { type: "vm.deleted", host: "avd-1", vm: originalVmName("avd-1") }],
+      [15, { type: "vm.deleted", host: "avd-2", vm: originalVmName("avd-2") }],
+      [15, { type: "vm.retained", host: "avd-3", vm: originalVmName("avd-3") }],
+      [20, finished()],
+    );
+    expect(of(events, "originalsPerPolicy", pairs)).toEqual([
+      v(
+        "originalsPerPolicy",
+        `vm.retained of ${originalVmName("avd-3")} although deleteOriginalVm is true`,
+        8,
+      ),
+      v("originalsPerPolicy", "the original VM of avd-3 has no vm.deleted event"),
+    ]);
+  });
+
   it("a failed rollout need not have every host ready, nor every original handled", () => {
     const events = log(
       [0, started()],
@@ -518,6 +711,8 @@ describe("outcomes", () => {
       [15, { type: "vm.deleted", host: "avd-0", vm: originalVmName("avd-0") }],
       [15, { type: "vm.deleted", host: "avd-1", vm: "avd-1-new" }],
       [15, { type: "vm.retained", host: "avd-2", vm: "some-other-vm" }],
+      [15, { type: "vm.retained", host: "avd-2", vm: "avd-2-new" }],
+      [15, { type: "vm.deallocated", host: "avd-1", vm: originalVmName("avd-1") }],
       [15, { type: "vm.retained", host: "avd-3", vm: originalVmName("avd-3") }],
       [20, finished()],
     );
