@@ -200,6 +200,19 @@ describe("capacity", () => {
     ]);
   });
 
+  it("a host down since before the start does not lower the floor (the baseline never counted it)", () => {
+    const events = log(
+      [0, outage("avd-2", "outageStarted")],
+      [0, available(3)],
+      [0, started()],
+      [1, removed("avd-1")],
+      [1, available(1)],
+    );
+    expect(of(events, "capacity")).toEqual([
+      v("capacity", "hosts serving fell to 1, below 3 at the start - 1 batch size", 4),
+    ]);
+  });
+
   it("the floor message says what it allowed for", () => {
     const events = log(
       [0, available(4)],
@@ -287,6 +300,29 @@ describe("capacity", () => {
         [20, removed("avd-1")],
       );
       expect(at(events)).toEqual([{ ...over, index: "host.removed" }]);
+    });
+
+    it("its first notice, not a later one to sessions that arrived, is when the driver decided", () => {
+      const events = log(
+        [0, available(4)],
+        [0, started()],
+        [5, notified("avd-1", [], 5)],
+        [6, outage("avd-2", "outageStarted")],
+        [8, notified("avd-1", ["7"], 8)],
+        [20, removed("avd-1")],
+      );
+      expect(at(events)).toEqual([]);
+    });
+
+    it("a drain that reverted is not an outage", () => {
+      const events = log(
+        [0, available(4)],
+        [0, started()],
+        [4, { type: "world.fault", host: "avd-2", fault: "drainReverted" }],
+        [5, notified("avd-1", [], 5)],
+        [20, removed("avd-1")],
+      );
+      expect(at(events)).toEqual([]);
     });
 
     it("a host down since before the start was not serving then: it costs nothing", () => {
@@ -445,6 +481,7 @@ describe("plan order and the canary", () => {
       [0, started()],
       [1, { type: "host.drained", host: "avd-1" }],
       [1, { type: "host.drained", host: "avd-0" }],
+      [1, ready("avd-2")],
       [2, { type: "stack.up", batch: 0, hosts: ["avd-0", "avd-1"] }],
       [2, { type: "stack.up", batch: 0, hosts: ["avd-0"] }],
       [3, { type: "batch.started", batch: 1, hosts: ["avd-1"] }],
@@ -453,8 +490,9 @@ describe("plan order and the canary", () => {
     );
     expect(of(events, "initialFirstAndAlone")).toEqual([
       v("initialFirstAndAlone", "host.drained avd-1 before the initial host avd-0 was back in service", 1),
-      v("initialFirstAndAlone", "stack.up avd-0, avd-1 before the initial host avd-0 was back in service", 3),
-      v("initialFirstAndAlone", "batch.started avd-1 before the initial host avd-0 was back in service", 5),
+      v("initialFirstAndAlone", "host.ready avd-2 before the initial host avd-0 was back in service", 3),
+      v("initialFirstAndAlone", "stack.up avd-0, avd-1 before the initial host avd-0 was back in service", 4),
+      v("initialFirstAndAlone", "batch.started avd-1 before the initial host avd-0 was back in service", 6),
     ]);
   });
 
