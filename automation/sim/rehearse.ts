@@ -123,9 +123,10 @@ export async function rehearseWithDetails(
     } catch (error) {
       if (!(error instanceof RangeError) && !(error instanceof ClockStalledError)) throw error;
       const text = world.tags().tags[RECORD_TAG];
-      const status = text ? (JSON.parse(text) as { status?: string }).status : "none";
+      const record = text ? (JSON.parse(text) as { status?: string; blocked?: { reason?: string } }) : null;
+      const waiting = record?.blocked?.reason ? `; it waits: ${record.blocked.reason}` : "";
       throw new Error(
-        `rehearsal of ${scenario.name}: the driver did not finish (${error.message}); rollout record status ${status}, last driver event ${lastDriverEvent()}`,
+        `rehearsal of ${scenario.name}: the driver did not finish (${error.message}); rollout record status ${record?.status ?? "none"}, last driver event ${lastDriverEvent()}${waiting}`,
       );
     }
   };

@@ -118,6 +118,19 @@ describe("a host of the stack that goes down during the rollout", () => {
     expect(run.result).toMatchObject({ result: "succeeded", updated: 4 });
   });
 
+  it("a rehearsal with a host that stays down and holds the budget gives up at its limit saying why", async () => {
+    const scenario = parseScenario({
+      latency: jitterFree,
+      hostPool: { hosts: 3 },
+      update: { maxVmsRemoved: 1 },
+      users: { arrivalsPerHour: 0 },
+      faults: { outages: [{ host: "avd-2", atMinutes: 5 }] },
+    });
+    await expect(rehearseWithDetails(scenario)).rejects.toThrow(
+      /did not finish .*rollout record status running.*; it waits: avd-0 is ready to leave service, but the budget of 1 host\(s\) out of service is used up by hosts that are down for reasons of their own: avd-2\./,
+    );
+  });
+
   it("costs nothing when it is its own turn: a down host is replaced like any other", async () => {
     const run = await rehearsal({
       hostPool: { hosts: 3 },
