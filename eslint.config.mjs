@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import prettier from "eslint-config-prettier";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "dist/", "coverage/", "bin/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["node_modules/", "dist/", "coverage/", ".stryker/", "bin/*.js", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

@@ -88,14 +88,13 @@ export class Actuator {
     }
   }
 
+  /** Reported, then recorded (as `batch.started`): around a crash it may be reported twice, never lost. */
   private async finishBatches(batches: readonly number[]): Promise<void> {
-    let newly: number[] = [];
+    const reported = new Set(this.ctx.record.finishedBatches ?? []);
+    for (const batch of batches) if (!reported.has(batch)) this.ctx.emit({ type: "batch.finished", batch });
     await this.ctx.update((r) => {
-      const finished = new Set(r.finishedBatches ?? []);
-      newly = batches.filter((b) => !finished.has(b));
-      for (const b of newly) finished.add(b);
+      const finished = new Set([...(r.finishedBatches ?? []), ...batches]);
       r.finishedBatches = [...finished].sort((a, b) => a - b);
     });
-    for (const batch of newly) this.ctx.emit({ type: "batch.finished", batch });
   }
 }

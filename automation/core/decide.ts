@@ -16,7 +16,7 @@ import { isServing } from "./planner";
 import type { Strategy } from "./strategy";
 import type { HostView, Observation } from "./observation";
 import { isBeforeUp } from "./phase";
-import { budgetLeft, selectCommits } from "./policies/budget";
+import { budgetLeft, countsForBudget, selectCommits } from "./policies/budget";
 import type { CommitCandidate } from "./policies/budget";
 import {
   firstNoticeRunOut,
@@ -229,7 +229,7 @@ function hostActions(view: HostView, ctx: HostContext): Action[] {
 function guard(view: HostView): Action[] {
   const original = view.entry?.original;
   const early = view.fresh ?? view.early;
-  if (!original || original.accepting || !early?.allowNewSession) return [];
+  if (!original || countsForBudget(original) || !early?.allowNewSession) return [];
   return [{ kind: "guardRegistration", host: view.host, sessionHost: early.name }];
 }
 
@@ -450,14 +450,16 @@ function planCommits(obs: Observation, ctx: PlanContext): { commit: string[]; bl
   const oursOut = [...obs.views.values()].some(
     (v) => v.entry?.committedAt && !v.entry.restoredAt && v.phase !== "failed",
   );
-  if (selection.heldByBudget !== null && !oursOut && committing === 0 && obs.inFlight.up === null) {
-    const down = obs.budget.downUntouched;
+  // Held by hosts down on their own only: nothing of ours is out, leaving or going now.
+  const nothingOfOurs = !oursOut && committing === 0 && selection.commit.length === 0;
+  if (selection.heldByBudget !== null && nothingOfOurs && obs.inFlight.up === null) {
+    const down = obs.budget.downOnTheirOwn;
     const shown = down.slice(0, 5).join(", ") + (down.length > 5 ? ` and ${down.length - 5} more` : "");
     blocked = {
       waitingFor: "budget",
       reason:
         `${selection.heldByBudget} is ready to leave service, but the budget of ${record.params.batchSize} host(s) out of service ` +
-        `is used up by hosts that are down and not touched by this rollout${down.length > 0 ? `: ${shown}` : ""}. ` +
+        `is used up by hosts that are down for reasons of their own${down.length > 0 ? `: ${shown}` : ""}. ` +
         `Bring them back (or raise --batch-size) and the rollout continues.`,
     };
   }
@@ -474,9 +476,10 @@ function readyToLeave(view: HostView, obs: Observation, ctx: PlanContext): boole
   return runOut || (view.original?.sessions ?? 0) === 0;
 }
 
-/** 1 when the host costs budget while out: it was serving and accepting at the start and serves now. */
+/** 1 when the host costs budget while out: one of the budget's hosts, and it serves now. */
 function costOf(view: HostView): 0 | 1 {
-  if (view.entry?.original?.accepting === false) return 0;
+  const original = view.entry?.original;
+  if (original && !countsForBudget(original)) return 0;
   return view.original?.status === "Available" ? 1 : 0;
 }
 

@@ -111,6 +111,16 @@ export type WorldEvent =
       session?: string;
       action: "signedIn" | "signedOut" | "loggedOff" | "refused";
     })
+  | (Base<"world.fault"> & {
+      /** The host the injected fault afflicts (scenario `faults.outages`, `drainReverts`, `stuckSessions`). */
+      host: string;
+      /** An outage started or ended; a drain turned itself back off; a forced sign-out did not take. */
+      fault: "outageStarted" | "outageEnded" | "drainReverted" | "signOutIgnored";
+      /** The VM that went down or came back (outages). */
+      vm?: string;
+      /** The session that survived the sign-out (signOutIgnored). */
+      session?: string;
+    })
   | (Base<"driver.crashed"> & { reason?: string })
   | Base<"driver.resumed">;
 

@@ -52,8 +52,8 @@ export interface PoolObservation {
 export interface BudgetObservation {
   /** Of the stack's hosts that count (serving and accepting at the start), those serving now and not committed. */
   inService: number;
-  /** The stack's hosts down now that this rollout has not touched (they cost budget too). */
-  downUntouched: string[];
+  /** The stack's budget hosts down now that this rollout has not taken out (they cost budget too). */
+  downOnTheirOwn: string[];
 }
 
 /** What the reconciler has in flight: decide() must not start it twice, and counts it as done. */

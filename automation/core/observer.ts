@@ -13,6 +13,7 @@
 import type { HostSet, HostView, InFlight, Observation } from "./observation";
 import { deriveHostPhase, isFreshGeneration } from "./phase";
 import { batchesOf, resourceKey } from "./planner";
+import { countsForBudget } from "./policies/budget";
 import type { BatchState } from "./policies/noticeSchedule";
 import { PoolIndex } from "./poolIndex";
 import type {
@@ -231,9 +232,10 @@ export class Observer {
   }
 
   /**
-   * Of the stack's hosts that count for the budget (serving and accepting at the start — for a
-   * host the rollout touched, as recorded; for the others, as observed), those serving now and
-   * not committed to leave; and the untouched ones that are down.
+   * Of the stack's hosts that count for the budget (accepting and running before the rollout
+   * touched them — for a host the rollout touched, as recorded; for the others, as observed), those
+   * serving now and not committed to leave; and those down for reasons of their own (not taken out
+   * by it).
    */
   private budget(
     record: RolloutRecord,
@@ -241,6 +243,7 @@ export class Observer {
     views: ReadonlyMap<string, HostView>,
   ): Observation["budget"] {
     let inService = this.pool.current.managedAccepting;
+    const downOnTheirOwn: string[] = [];
     const touched = new Set<string>();
     for (const [host, entry] of Object.entries(record.hosts)) {
       if (!entry.original) continue;
@@ -249,15 +252,15 @@ export class Observer {
       const key = ledger.hosts.get(host)?.key;
       const observed = key === undefined ? undefined : this.pool.byResourceKey(key);
       if (observed?.status === "Available" && observed.allowNewSession) inService--;
-      if (!entry.original.accepting || (entry.committedAt && !entry.restoredAt)) continue;
+      if (!countsForBudget(entry.original) || (entry.committedAt && !entry.restoredAt)) continue;
       const view = views.get(host);
       const current = view?.fresh ?? view?.original;
       if (current?.status === "Available") inService++;
+      else if (!entry.committedAt) downOnTheirOwn.push(host);
     }
-    const downUntouched: string[] = [];
     for (const key of this.pool.downManaged) {
       const host = ledger.hostOfKey.get(key);
-      if (host !== undefined && !touched.has(host)) downUntouched.push(host);
+      if (host !== undefined && !touched.has(host)) downOnTheirOwn.push(host);
     }
     // Drained ahead by the rollout: not accepting, but they accepted before and still serve.
     for (const host of record.drainedAhead ?? []) {
@@ -266,9 +269,9 @@ export class Observer {
       const observed = key === undefined ? undefined : this.pool.byResourceKey(key);
       if (!observed || observed.allowNewSession) continue;
       if (observed.status === "Available") inService++;
-      else downUntouched.push(host);
+      else downOnTheirOwn.push(host);
     }
-    return { inService, downUntouched };
+    return { inService, downOnTheirOwn };
   }
 
   /** Which planned hosts the ledger shows done, per batch: recounted only when the ledger or the plan changed. */

@@ -104,24 +104,6 @@ export function capacityBaseline(
   return { available: sortNatural(available), count: available.length };
 }
 
-/** How many baseline hosts are unavailable now (never negative: hosts that came up offset). */
-export function unavailableOfBaseline(baselineAvailable: number, availableNow: number): number {
-  return Math.max(0, baselineAvailable - availableNow);
-}
-
-/**
- * Spec §5.2: at every moment at most `batchSize` of the hosts available at start may be
- * unavailable. `leaving` is how many more currently-available hosts an action would take out.
- */
-export function withinBudget(
-  baselineAvailable: number,
-  availableNow: number,
-  batchSize: number,
-  leaving = 0,
-): boolean {
-  return unavailableOfBaseline(baselineAvailable, availableNow - leaving) <= batchSize;
-}
-
 export interface PlanInput {
   /** The stack ledger. */
   deployed: readonly DeployedHost[];

@@ -47,7 +47,10 @@ export interface OriginalFacts {
   /** Drain mode before the rollout (false = drain mode on). */
   allowNewSession: boolean;
   powerState: "running" | "deallocated";
-  /** Serving and accepting new sessions when first touched: it costs budget while out of service. */
+  /**
+   * Serving and accepting new sessions when first touched (informational: whether the host costs
+   * budget follows from its drain mode and power state, policies/budget.ts countsForBudget).
+   */
   accepting: boolean;
 }
 
@@ -143,7 +146,7 @@ export interface RolloutRecord {
   baselineAvailable?: number;
   /** Replacement times observed so far, for notice scheduling and the ETA. */
   stats?: ReplacementStats;
-  /** Batches whose `batch.started` / `batch.finished` events were emitted (exactly once each). */
+  /** Batches whose `batch.started` / `batch.finished` were reported (reported before recorded: a crash in between reports one again). */
   startedBatches?: number[];
   finishedBatches?: number[];
   /** Last rollout-level error (e.g. a refused preview), for `status`. */

@@ -44,6 +44,7 @@ const KNOWN_TYPES: Record<EventType, true> = {
   "rollout.finished": true,
   "world.availability": true,
   "world.session": true,
+  "world.fault": true,
   "driver.crashed": true,
   "driver.resumed": true,
 };

@@ -8,7 +8,7 @@
  * The property tests run random scenarios through `rehearse` and assert this finds nothing;
  * other tests feed it logs with one promise broken, just past each limit, to show it finds that.
  */
-import type { AnyEvent, RolloutEvent } from "../core/events";
+import type { AnyEvent } from "../core/events";
 import { naturalCompare } from "../core/planner";
 import type { Scenario } from "./scenario";
 import { scenarioHostNames } from "./scenario";
@@ -17,6 +17,7 @@ import { originalVmName } from "./world";
 
 export type InvariantName =
   | "timeOrder"
+  | "parametersAsConfigured"
   | "capacity"
   | "noticeRespected"
   | "initialFirstAndAlone"
@@ -67,7 +68,7 @@ export { naturalCompare };
 export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario): Violation[] {
   const violations: Violation[] = [];
   const add = (invariant: InvariantName, message: string, index?: number): void => {
-    violations.push(index === undefined ? { invariant, message } : { invariant, message, index });
+    violations.push({ invariant, message, index });
   };
   checkTimeOrder(events, add);
 
@@ -82,8 +83,9 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
     scenario,
     started,
     startedAt,
-    batchSize: started.batchSize,
-    delayMs: started.logOffDelayMinutes * MINUTE,
+    // The promises are the configuration's, whatever the driver says it runs with.
+    batchSize: scenario.update.maxVmsRemoved,
+    delayMs: scenario.update.logOffDelayMinutes * MINUTE,
     outOfDate: started.outOfDate,
     add,
   };
@@ -92,6 +94,7 @@ export function checkInvariants(events: readonly AnyEvent[], scenario: Scenario)
     add("finishedOnce", `expected one rollout.finished event, found ${finished.length}`);
   ctx.result = finished.at(-1)?.result;
 
+  checkParameters(ctx);
   checkCapacity(ctx);
   checkOrder(ctx);
   checkInitialAlone(ctx);
@@ -116,6 +119,25 @@ interface Context {
 
 const time = (e: AnyEvent): number => Date.parse(e.t);
 
+/** The rollout runs with the update policy it was given (batch size, delay, what happens to originals). */
+function checkParameters(ctx: Context): void {
+  const { started, scenario, startedAt } = ctx;
+  const wanted = {
+    batchSize: scenario.update.maxVmsRemoved,
+    logOffDelayMinutes: scenario.update.logOffDelayMinutes,
+    deleteOriginalVm: scenario.update.deleteOriginalVm,
+  };
+  for (const [key, value] of Object.entries(wanted)) {
+    const actual = started[key as keyof typeof wanted];
+    if (actual !== value)
+      ctx.add(
+        "parametersAsConfigured",
+        `rollout.started has ${key} ${String(actual)}, the configuration ${String(value)}`,
+        startedAt,
+      );
+  }
+}
+
 function expectedBatch(ctx: Context, index: number): readonly string[] {
   const { outOfDate, batchSize } = ctx;
   return index === 0
@@ -125,9 +147,8 @@ function expectedBatch(ctx: Context, index: number): readonly string[] {
 
 function batchOfHost(ctx: Context): Map<string, number> {
   const batches = new Map<string, number>();
-  ctx.outOfDate.forEach((host, i) =>
-    batches.set(host, i === 0 ? 0 : 1 + Math.floor((i - 1) / ctx.batchSize)),
-  );
+  // The initial host alone (index 0 -> batch 0), then batches of the batch size from index 1 on.
+  ctx.outOfDate.forEach((host, i) => batches.set(host, Math.ceil(i / ctx.batchSize)));
   return batches;
 }
 
@@ -144,48 +165,118 @@ function checkTimeOrder(events: readonly AnyEvent[], add: Context["add"]): void 
 }
 
 /**
- * Capacity (spec 5.2): hosts serving never fall below those serving at the start minus the batch
- * size; hosts that were in drain mode at the start cost nothing while they are out (between
- * leaving the pool and being ready again).
+ * Capacity (spec 5.2), from the hosts serving at the start (the last `world.availability` before
+ * `rollout.started`), exactly:
+ * - at every moment, hosts serving >= serving at the start - batch size - hosts drained at the
+ *   start that are out (they cost nothing) - hosts serving at the start that are down for
+ *   reasons of their own (`world.fault` outages: not the rollout's doing);
+ * - the rollout takes a serving host out of service (its `host.removed` / `vm.deallocated`) only
+ *   while the hosts it has out plus the budget's hosts down on their own stay within the batch
+ *   size: a host down for reasons of its own counts against the budget like one of ours. Outages
+ *   that began after the host's notice are not held against it (the driver had already decided).
  */
 function checkCapacity(ctx: Context): void {
   const { events, scenario, startedAt } = ctx;
   let baseline: number | undefined;
+  const downAtStart = new Set<string>();
   for (let i = 0; i < startedAt; i++) {
     const e = events[i];
     if (e.type === "world.availability") baseline = e.available;
+    if (e.type === "world.fault" && e.fault === "outageStarted") downAtStart.add(e.host);
+    if (e.type === "world.fault" && e.fault === "outageEnded") downAtStart.delete(e.host);
   }
-  if (baseline === undefined) return;
   const deallocatedAtStart = new Set(scenario.hostPool.deallocated);
-  const free = new Set(scenario.hostPool.drained.filter((h) => !deallocatedAtStart.has(h)));
-  // When each of those is out: from leaving the pool to being ready. By time, not position: the
-  // world reports a change before the driver reports the call that made it, at the same moment.
+  const drainedAtStart = new Set(scenario.hostPool.drained);
+  const servingAtStart = new Set(
+    scenarioHostNames(scenario).filter((h) => !deallocatedAtStart.has(h) && !downAtStart.has(h)),
+  );
+  const free = (host: string): boolean => drainedAtStart.has(host);
+  const counts = (host: string): boolean => servingAtStart.has(host) && !free(host);
+
+  // Per host, in event order: taken out by the rollout (leaving the pool or deallocated, until
+  // ready again), and down on its own. The world reports a change before the driver reports the
+  // call that made it, at the same moment: the floor is checked by time, not position.
+  const out = new Set<string>();
+  /** Hosts taken out while down on their own: still not the rollout's doing (it cost it nothing). */
+  const takenDown = new Set<string>();
+  const down = new Set<string>();
+  const noticedAt = new Map<string, number>();
+  const downSince = new Map<string, number>();
+  /** The VM each outage hit: a host back on another VM (its new generation) is no longer down. */
+  const downVm = new Map<string, string | undefined>();
+  const endDown = (host: string, t: number): void => {
+    down.delete(host);
+    downPeriods.push({ host, from: downSince.get(host) as number, to: t });
+    downSince.delete(host);
+    downVm.delete(host);
+  };
   const outSince = new Map<string, number>();
-  const outPeriods: { host: string; from: number; to: number }[] = [];
+  const outPeriods: { host: string; from: number; to: number; wasDown: boolean }[] = [];
+  const downPeriods: { host: string; from: number; to: number }[] = [];
+  for (const host of downAtStart) downSince.set(host, Number.NEGATIVE_INFINITY);
+  for (const host of downAtStart) down.add(host);
   for (let i = startedAt; i < events.length; i++) {
     const e = events[i];
-    if (
-      (e.type === "host.removed" || e.type === "vm.deallocated") &&
-      free.has(e.host) &&
-      !outSince.has(e.host)
-    )
-      outSince.set(e.host, time(e));
-    if (e.type === "host.ready" && outSince.has(e.host)) {
-      outPeriods.push({ host: e.host, from: outSince.get(e.host) as number, to: time(e) });
+    const t = time(e);
+    if (e.type === "host.notified" && !noticedAt.has(e.host)) noticedAt.set(e.host, t);
+    if (e.type === "world.fault" && e.fault === "outageStarted" && !down.has(e.host)) {
+      down.add(e.host);
+      downSince.set(e.host, t);
+      downVm.set(e.host, e.vm);
+    }
+    if (e.type === "world.fault" && e.fault === "outageEnded" && down.has(e.host)) endDown(e.host, t);
+    if (e.type === "host.ready" && down.has(e.host) && downVm.get(e.host) !== e.vm) endDown(e.host, t);
+    if ((e.type === "host.removed" || e.type === "vm.deallocated") && !out.has(e.host)) {
+      out.add(e.host);
+      outSince.set(e.host, t);
+      if (down.has(e.host)) takenDown.add(e.host);
+      else if (counts(e.host)) {
+        const notice = noticedAt.get(e.host) ?? t;
+        const ours = [...out].filter((h) => counts(h) && !takenDown.has(h)).length;
+        const theirs = [...down].filter(
+          (h) => counts(h) && !out.has(h) && (downSince.get(h) ?? t) <= notice,
+        ).length;
+        if (ours + theirs > ctx.batchSize)
+          ctx.add(
+            "capacity",
+            `${e.host} left service with ${ours} host(s) out by the rollout and ${theirs} down on their own: over the budget of ${ctx.batchSize}`,
+            i,
+          );
+      }
+    }
+    if (e.type === "host.ready" && out.has(e.host)) {
+      out.delete(e.host);
+      const wasDown = takenDown.delete(e.host);
+      outPeriods.push({ host: e.host, from: outSince.get(e.host) as number, to: t, wasDown });
       outSince.delete(e.host);
     }
   }
-  for (const [host, from] of outSince) outPeriods.push({ host, from, to: Number.POSITIVE_INFINITY });
+  for (const [host, from] of outSince)
+    outPeriods.push({ host, from, to: Number.POSITIVE_INFINITY, wasDown: takenDown.has(host) });
+  for (const [host, from] of downSince) downPeriods.push({ host, from, to: Number.POSITIVE_INFINITY });
+  // The floor needs the world's availability (a rehearsal's log); a driver's own log has none.
+  if (baseline === undefined) return;
+  const during = (p: { from: number; to: number }, t: number): boolean => p.from <= t && t < p.to;
   for (let i = startedAt; i < events.length; i++) {
     const e = events[i];
     if (e.type !== "world.availability") continue;
     const t = time(e);
-    const freeOut = outPeriods.filter((p) => p.from <= t && t < p.to).length;
-    const floor = baseline - ctx.batchSize - freeOut;
+    const freeOut = outPeriods.filter((p) => free(p.host) && during(p, t)).length;
+    const outNow = outPeriods.filter((p) => during(p, t));
+    const downNow = new Set(downPeriods.filter((p) => during(p, t)).map((p) => p.host));
+    // Down on its own: in an outage and still in the pool, or taken out while down (until ready).
+    // (A host drained at the start that is out counts in freeOut already.)
+    const downOut = new Set(
+      [
+        ...[...downNow].filter((h) => !outNow.some((p) => p.host === h)),
+        ...outNow.filter((p) => p.wasDown && !free(p.host)).map((p) => p.host),
+      ].filter((h) => servingAtStart.has(h)),
+    ).size;
+    const floor = baseline - ctx.batchSize - freeOut - downOut;
     if (e.available < floor) {
       ctx.add(
         "capacity",
-        `hosts serving fell to ${e.available}, below ${baseline} at the start - ${ctx.batchSize} batch size${freeOut > 0 ? ` - ${freeOut} drained at the start` : ""}`,
+        `hosts serving fell to ${e.available}, below ${baseline} at the start - ${ctx.batchSize} batch size${freeOut > 0 ? ` - ${freeOut} drained at the start` : ""}${downOut > 0 ? ` - ${downOut} down on their own` : ""}`,
         i,
       );
     }
@@ -198,7 +289,8 @@ function checkOrder(ctx: Context): void {
   const sorted = [...outOfDate].sort(naturalCompare);
   if (sorted.join(",") !== outOfDate.join(","))
     ctx.add("naturalOrder", `outOfDate is not in natural order: ${outOfDate.join(", ")}`, startedAt);
-  const expectedOutOfDate = scenarioHostNames(scenario).sort(naturalCompare);
+  // Every host is out of date; `<prefix>-0 .. -<n-1>` in index order is natural order.
+  const expectedOutOfDate = scenarioHostNames(scenario);
   if (expectedOutOfDate.join(",") !== outOfDate.join(",")) {
     ctx.add(
       "naturalOrder",
@@ -209,10 +301,15 @@ function checkOrder(ctx: Context): void {
   const batchOf = batchOfHost(ctx);
   let lastBatch = -1;
   const started = new Set<number>();
+  /** A driver that dies between reporting a batch's start and recording it reports it again. */
+  let crashedSinceLastStart = false;
   events.forEach((e, i) => {
+    if (e.type === "driver.crashed") crashedSinceLastStart = true;
     if (e.type === "batch.started") {
-      if (e.batch <= lastBatch)
+      const reportedAgain = e.batch === lastBatch && crashedSinceLastStart;
+      if (e.batch <= lastBatch && !reportedAgain)
         ctx.add("naturalOrder", `batch ${e.batch} started after batch ${lastBatch}`, i);
+      crashedSinceLastStart = false;
       lastBatch = Math.max(lastBatch, e.batch);
       started.add(e.batch);
       const expected = expectedBatch(ctx, e.batch);
@@ -244,14 +341,14 @@ function checkInitialAlone(ctx: Context): void {
   const until = initialReady < 0 ? events.length : initialReady;
   for (let i = startedAt; i < until; i++) {
     const e = events[i];
-    const other =
-      (TOUCHES.has(e.type) && "host" in e && e.host !== initial) ||
-      (e.type === "stack.up" && e.hosts.some((h) => h !== initial)) ||
-      (e.type === "batch.started" && e.batch > 0);
-    if (other)
+    let other: string | null = null;
+    if ((e.type === "stack.up" || e.type === "batch.started") && e.hosts.some((h) => h !== initial))
+      other = e.hosts.join(", ");
+    else if (TOUCHES.has(e.type) && "host" in e && e.host !== initial) other = String(e.host);
+    if (other !== null)
       ctx.add(
         "initialFirstAndAlone",
-        `${e.type} ${describe(e)} before the initial host ${initial} was back in service`,
+        `${e.type} ${other} before the initial host ${initial} was back in service`,
         i,
       );
   }
@@ -271,7 +368,7 @@ function checkNotices(ctx: Context): void {
       if (Date.parse(e.deadline) < time(e) + delayMs)
         ctx.add(
           "noticeRespected",
-          `host ${e.host} notified at ${e.t} with deadline ${e.deadline}, less than the ${ctx.started.logOffDelayMinutes} min delay`,
+          `host ${e.host} notified at ${e.t} with deadline ${e.deadline}, less than the ${ctx.delayMs / MINUTE} min delay`,
           i,
         );
       if (e.sessions !== e.sessionIds.length)
@@ -298,7 +395,7 @@ function checkNotices(ctx: Context): void {
       else if (time(e) < first.at + delayMs)
         ctx.add(
           "noticeRespected",
-          `session ${e.session} on ${e.host} was signed out by force ${((time(e) - first.at) / MINUTE).toFixed(3)} min after its notice, before the ${ctx.started.logOffDelayMinutes} min delay`,
+          `session ${e.session} on ${e.host} was signed out by force ${((time(e) - first.at) / MINUTE).toFixed(3)} min after its notice, before the ${ctx.delayMs / MINUTE} min delay`,
           i,
         );
     } else if (e.type === "host.signedOut") {
@@ -324,8 +421,9 @@ function checkStackUps(ctx: Context): void {
   ctx.events.forEach((e, i) => {
     if (e.type === "driver.crashed") crashes++;
     if (e.type === "host.retry") {
-      const b = batchOf.get(e.host);
-      if (b !== undefined) retries.set(b, (retries.get(b) ?? 0) + 1);
+      // (A host of no batch counts for none: -1.)
+      const b = batchOf.get(e.host) ?? -1;
+      retries.set(b, (retries.get(b) ?? 0) + 1);
     }
     if (e.type === "stack.up") {
       ups.set(e.batch, (ups.get(e.batch) ?? 0) + 1);
@@ -351,14 +449,13 @@ function checkStackUps(ctx: Context): void {
 
 /** Completed hosts are never redone; hosts end updated, with drain mode and power state restored; originals per policy. */
 function checkOutcomes(ctx: Context): void {
-  const { events, scenario, started } = ctx;
+  const { events, scenario } = ctx;
   const readyAt = new Map<string, number>();
   events.forEach((e, i) => {
-    if (!("host" in e) || typeof e.host !== "string") return;
-    const done = readyAt.get(e.host);
-    if (done !== undefined && REWORK.has(e.type))
-      ctx.add("completedNeverRedone", `${e.type} for ${e.host} after it was ready`, i);
-    if (e.type === "host.ready" && done === undefined) readyAt.set(e.host, i);
+    if (!REWORK.has(e.type) || !("host" in e)) return;
+    const host = String(e.host);
+    if (readyAt.has(host)) ctx.add("completedNeverRedone", `${e.type} for ${host} after it was ready`, i);
+    else if (e.type === "host.ready") readyAt.set(host, i);
   });
   const drained = new Set(scenario.hostPool.drained);
   const deallocated = new Set(scenario.hostPool.deallocated);
@@ -390,8 +487,9 @@ function checkOutcomes(ctx: Context): void {
       ctx.add("hostsEndUpdated", `rollout succeeded with failed hosts ${stillFailed.join(", ")}`);
   }
 
-  const wanted = started.deleteOriginalVm ? "vm.deleted" : "vm.retained";
-  const unwanted = started.deleteOriginalVm ? "vm.retained" : "vm.deleted";
+  const deleteOriginalVm = scenario.update.deleteOriginalVm;
+  const wanted = deleteOriginalVm ? "vm.deleted" : "vm.retained";
+  const unwanted = deleteOriginalVm ? "vm.retained" : "vm.deleted";
   const handled = new Set<string>();
   events.forEach((e, i) => {
     if (e.type !== "vm.deleted" && e.type !== "vm.retained") return;
@@ -408,7 +506,7 @@ function checkOutcomes(ctx: Context): void {
     if (e.type === unwanted)
       ctx.add(
         "originalsPerPolicy",
-        `${e.type} of ${e.vm} although deleteOriginalVm is ${started.deleteOriginalVm}`,
+        `${e.type} of ${e.vm} although deleteOriginalVm is ${deleteOriginalVm}`,
         i,
       );
     else handled.add(e.host);
@@ -435,11 +533,4 @@ function checkProgress(ctx: Context): void {
     lastCompleted = Math.max(lastCompleted, e.completed);
     lastPercent = Math.max(lastPercent, e.percent);
   });
-}
-
-function describe(e: RolloutEvent | AnyEvent): string {
-  if ("host" in e && typeof e.host === "string") return e.host;
-  if ("hosts" in e && Array.isArray(e.hosts)) return e.hosts.join(", ");
-  if ("batch" in e) return `batch ${String(e.batch)}`;
-  return "";
 }

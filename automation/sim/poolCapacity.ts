@@ -19,6 +19,8 @@ interface HostState {
   serving: boolean;
   accepting: boolean;
   sessions: number;
+  /** Down for reasons of its own (an outage) while still in the pool: not counted as taken out. */
+  outOnItsOwn?: boolean;
 }
 
 export interface CapacityCounts {
@@ -80,6 +82,10 @@ class RoomBuckets<H extends CapacityHost> {
   }
 }
 
+function takenOut(state: HostState): boolean {
+  return !state.serving && !state.outOnItsOwn;
+}
+
 function lowerBound<T>(items: readonly T[], value: number, keyOf: (item: T) => number): number {
   let lo = 0;
   let hi = items.length;
@@ -118,7 +124,8 @@ export class PoolCapacity<H extends CapacityHost> {
     if (
       before.serving === after.serving &&
       before.accepting === after.accepting &&
-      before.sessions === after.sessions
+      before.sessions === after.sessions &&
+      Boolean(before.outOnItsOwn) === Boolean(after.outOnItsOwn)
     )
       return;
     this.counts.available += Number(after.serving) - Number(before.serving);
@@ -126,16 +133,18 @@ export class PoolCapacity<H extends CapacityHost> {
     this.counts.freeSlots += this.slots(after) - this.slots(before);
     if (this.hasRoom(before)) this.room.remove(host, before.sessions);
     if (this.hasRoom(after)) this.room.add(host, after.sessions);
-    if (this.baseline?.has(host) && before.serving !== after.serving) {
-      this.baselineOut += after.serving ? -1 : 1;
+    if (this.baseline?.has(host) && takenOut(before) !== takenOut(after)) {
+      this.baselineOut += takenOut(after) ? 1 : -1;
       this.maxBaselineOut = Math.max(this.maxBaselineOut, this.baselineOut);
     }
     this.states.set(host, after);
   }
 
-  /** Marks the hosts serving and accepting now as the budget's baseline. */
-  markBaseline(): void {
-    this.baseline = new Set([...this.states].filter(([, s]) => s.accepting).map(([host]) => host));
+  /** Marks the hosts serving and accepting now (of those `counts` selects) as the budget's baseline. */
+  markBaseline(counts: (host: H) => boolean = () => true): void {
+    this.baseline = new Set(
+      [...this.states].filter(([host, s]) => s.accepting && counts(host)).map(([host]) => host),
+    );
     this.baselineOut = 0;
   }
 

@@ -125,9 +125,10 @@ export async function rehearseWithDetails(
       return await clock.runUntilSettled(work, { untilMs: deadline });
     } catch (error) {
       if (!(error instanceof RangeError) && !(error instanceof ClockStalledError)) throw error;
-      const status = world.rolloutRecord().record?.status ?? "none";
+      const record = world.rolloutRecord().record;
+      const waiting = record?.blocked?.reason ? `; it waits: ${record.blocked.reason}` : "";
       throw new Error(
-        `rehearsal of ${scenario.name}: the driver did not finish (${error.message}); rollout record status ${status}, last driver event ${lastDriverEvent()}`,
+        `rehearsal of ${scenario.name}: the driver did not finish (${error.message}); rollout record status ${record?.status ?? "none"}, last driver event ${lastDriverEvent()}${waiting}`,
       );
     }
   };

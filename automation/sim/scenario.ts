@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { closestMatch } from "../../program/config/suggest";
 import { InputError } from "../core/errors";
+import { hostFaultFields, hostFieldProblems, unmanagedSchema } from "./scenarioHosts";
 
 export const DEFAULT_LOG_OFF_MESSAGE =
   "This desktop is being updated. Save your work and sign out; sign in again to continue.";
@@ -76,6 +77,7 @@ const hostPoolSchema = z
         .default(6),
       deallocated: hostList.default([]),
       drained: hostList.default([]),
+      unmanaged: unmanagedSchema,
     },
     section("hostPool"),
   )
@@ -164,6 +166,7 @@ const faultsSchema = z
         .min(0, { error: "must be 0 or more" })
         .max(100, { error: "must be at most 100" })
         .default(0),
+      ...hostFaultFields,
     },
     section("faults"),
   )
@@ -206,7 +209,11 @@ const MAX_DEFAULT_SESSION_MINUTES = 24 * 60;
  */
 export function steadySessionMinutes(scenario: Pick<ParsedScenario, "hostPool" | "users">): number {
   const { hostPool, users } = scenario;
-  const serving = hostPool.hosts - new Set(hostPool.deallocated).size;
+  const serving =
+    hostPool.hosts -
+    new Set(hostPool.deallocated).size +
+    hostPool.unmanaged.available +
+    hostPool.unmanaged.drained;
   const sessions = serving * hostPool.sessionsPerHost;
   if (users.arrivalsPerHour <= 0 || sessions <= 0) return MAX_DEFAULT_SESSION_MINUTES;
   return Math.min(
@@ -345,6 +352,7 @@ function checkCrossFieldLimits(scenario: Scenario, source: string): void {
       seen.add(host);
     });
   }
+  problems.push(...hostFieldProblems(scenario, source, names));
   if (problems.length > 0) throw new InputError(problems.join("\n"));
 }
 

@@ -40,6 +40,7 @@ import { PoolCapacity } from "./poolCapacity";
 import { Random } from "./random";
 import type { Scenario } from "./scenario";
 import { scenarioHostNames } from "./scenario";
+import { unmanagedHosts } from "./scenarioHosts";
 import { UserBehaviour } from "./users";
 import type { VirtualClock } from "./virtualClock";
 
@@ -51,6 +52,12 @@ export const DEFAULT_START = Date.parse("2026-04-13T08:00:00.000Z");
 /** Revision every host runs at the start, and the one stack config now asks for. */
 export const DEPLOYED_REVISION = "r-1a2b3c4d";
 export const DESIRED_REVISION = "r-5e6f7a8b";
+
+/** Resource group of the VMs of session hosts this stack does not manage (`hostPool.unmanaged`). */
+export const UNMANAGED_RESOURCE_GROUP = "rg-other-hosts";
+/** A drain of a host listed in `faults.drainReverts` turns itself back off this long after it was set. */
+export const DRAIN_REVERT_MS = 25_000;
+const MINUTE = 60_000;
 
 /** The VMs a rehearsal starts with were built this long before it. */
 const ORIGINAL_AGE_MS = 30 * 24 * 3600_000;
@@ -79,6 +86,8 @@ export interface SimVm {
   createdAt: number;
   /** Deleted VMs no longer exist in Azure; a session host can still point at one. */
   deleted: boolean;
+  /** Down for reasons of its own (an outage, `faults.outages`): its session host reports NoHeartbeat. */
+  hung: boolean;
 }
 
 export interface SimSessionHost {
@@ -110,6 +119,8 @@ export interface SimSession {
 
 export interface SimHost {
   name: string;
+  /** In the stack's ledger; false for a session host of the pool this stack does not manage. */
+  managed: boolean;
   index: number;
   fqdn: string;
   /** Resource id of the newest VM generation (the one the ledger points to after an up). */
@@ -174,6 +185,8 @@ export class SimulatedWorld {
   readonly hostPoolName: string;
 
   private readonly hostsByName = new Map<string, SimHost>();
+  /** The stack's hosts (the program's), in index order; hostsByName also holds unmanaged ones. */
+  private readonly managedNames: string[] = [];
   private readonly hostsByFqdn = new Map<string, SimHost>();
   private readonly vmsById = new Map<string, SimVm>();
   private readonly ledger = new Map<string, LedgerEntry>();
@@ -222,6 +235,8 @@ export class SimulatedWorld {
         serving: this.isServing(host),
         accepting: this.isAccepting(host),
         sessions: host.sessions.size,
+        // Down for reasons of its own while still in the pool: not the rollout's doing.
+        outOnItsOwn: host.sessionHost?.vm.hung ?? false,
       }),
     );
     const deallocated = new Set(scenario.hostPool.deallocated);
@@ -237,6 +252,7 @@ export class SimulatedWorld {
       vm.provisioned = true;
       const host: SimHost = {
         name,
+        managed: true,
         index,
         fqdn: `${name}.${scenario.hostPool.domainName}`,
         vmId: vm.resourceId,
@@ -250,12 +266,14 @@ export class SimulatedWorld {
         vm,
       };
       this.hostsByName.set(name, host);
+      this.managedNames.push(name);
       this.hostsByFqdn.set(host.fqdn.toLowerCase(), host);
       this.ledger.set(name, { vmName: vm.name, vmResourceId: vm.resourceId, revision: DEPLOYED_REVISION });
       this.capacity.update(host);
       this.hostInfos.push(null);
       this.changedHosts.add(host);
     });
+    this.addUnmanagedHosts(builtAt);
     this.users = new UserBehaviour(this, this.random.fork("users"));
     this.crashPlan = planCrashes(
       this.random.fork("crashes"),
@@ -263,6 +281,45 @@ export class SimulatedWorld {
       expectedRolloutMinutes(scenario) * 60_000,
       scenario.hostPool.hosts * 6,
     );
+  }
+
+  /**
+   * Session hosts of the pool this stack does not manage: registered in the host pool (they take
+   * sign-ins and count in its capacity) but never in the stack's ledger, with VMs in another
+   * resource group.
+   */
+  private addUnmanagedHosts(builtAt: number): void {
+    let index = this.managedNames.length;
+    for (const { name, state } of unmanagedHosts(this.scenario)) {
+      const resourceId = `/subscriptions/${this.subscriptionId}/resourceGroups/${UNMANAGED_RESOURCE_GROUP}/providers/Microsoft.Compute/virtualMachines/${name}`;
+      const vm: SimVm = {
+        name,
+        resourceId,
+        host: name,
+        revision: "unmanaged",
+        powerState: "running",
+        provisioned: true,
+        createdAt: builtAt,
+        deleted: false,
+        hung: state === "down",
+      };
+      this.vmsById.set(this.keyCache(resourceId), vm);
+      const host: SimHost = {
+        name,
+        managed: false,
+        index: index++,
+        fqdn: `${name}.${this.scenario.hostPool.domainName}`,
+        vmId: resourceId,
+        sessionHost: null,
+        sessions: new Map(),
+      };
+      host.sessionHost = { name: host.fqdn, resourceId, allowNewSession: state !== "drained", vm };
+      this.hostsByName.set(name, host);
+      this.hostsByFqdn.set(host.fqdn.toLowerCase(), host);
+      this.capacity.update(host);
+      this.hostInfos.push(null);
+      this.changedHosts.add(host);
+    }
   }
 
   /** Adds an event sink (the rehearsal's event list, a JSON-lines file). */
@@ -278,8 +335,8 @@ export class SimulatedWorld {
 
   /** Signs in the initial users, starts arrivals and arms the crash plan; call once before the driver runs. */
   start(): void {
-    // The budget's hosts (spec 5.2): serving and accepting at the start; drained ones cost nothing.
-    this.capacity.markBaseline();
+    // The budget's hosts (spec 5.2): the stack's, serving and accepting at the start; drained ones cost nothing.
+    this.capacity.markBaseline((host) => host.managed);
     this.users.start();
     // The first world.availability reports the pool with its initial sessions signed in.
     this.started = true;
@@ -291,6 +348,32 @@ export class SimulatedWorld {
           this.crashCurrent("simulated crash while the driver waited (a sleep or a long-running operation)"),
         );
     }
+    for (const outage of this.scenario.faults.outages) {
+      let vm: SimVm | undefined;
+      this.clock.schedule(outage.atMinutes * MINUTE, () => {
+        vm = this.currentVm(outage.host);
+        if (vm) this.setHung(outage.host, vm, true);
+      });
+      if (outage.minutes !== undefined)
+        this.clock.schedule((outage.atMinutes + outage.minutes) * MINUTE, () => {
+          if (vm) this.setHung(outage.host, vm, false);
+        });
+    }
+  }
+
+  /** The VM a host's session host runs on now, else the newest generation the ledger points to. */
+  private currentVm(name: string): SimVm | undefined {
+    const host = this.hostsByName.get(name);
+    if (!host) return undefined;
+    return host.sessionHost?.vm ?? this.vm(host.vmId);
+  }
+
+  /** An outage starts or ends (the VM stops or resumes answering heartbeats). */
+  private setHung(host: string, vm: SimVm, hung: boolean): void {
+    if (vm.hung === hung) return;
+    vm.hung = hung;
+    this.emit({ type: "world.fault", host, fault: hung ? "outageStarted" : "outageEnded", vm: vm.name });
+    this.noteHost(this.hostOfVm(vm));
   }
 
   /** Stops user activity and crash injection (after the rollout), so the clock runs out of timers. */
@@ -341,16 +424,24 @@ export class SimulatedWorld {
   // Hosts and availability
   // ------------------------------------------------------------------------------------------
 
+  /** The stack's hosts (the ones the program declares). */
   hostNames(): string[] {
-    return [...this.hostsByName.keys()];
+    return [...this.managedNames];
   }
 
   host(name: string): SimHost | undefined {
     return this.hostsByName.get(name);
   }
 
+  /** Every host of the pool, the stack's and the unmanaged ones. */
   hosts(): IterableIterator<SimHost> {
     return this.hostsByName.values();
+  }
+
+  /** A host of the stack (not an unmanaged session host of the pool). */
+  private managedHost(name: string): SimHost | undefined {
+    const host = this.hostsByName.get(name);
+    return host?.managed ? host : undefined;
   }
 
   hostByFqdn(fqdn: string): SimHost | undefined {
@@ -365,6 +456,7 @@ export class SimulatedWorld {
     if (vm.deleted) return "Unavailable";
     if (vm.powerState === "deallocated" || vm.powerState === "stopped") return "Shutdown";
     if (vm.powerState !== "running" || !vm.provisioned) return "Unavailable";
+    if (vm.hung) return "NoHeartbeat";
     return "Available";
   }
 
@@ -481,17 +573,44 @@ export class SimulatedWorld {
     this.users.onNotice(session);
   }
 
-  /** Forced sign-out; an absent session is success. */
+  /**
+   * Forced sign-out; an absent session is success. On a host of `faults.stuckSessions` the call
+   * succeeds and the session stays (a hung session AVD cannot log off).
+   */
   signOutSession(fqdn: string, sessionId: string): void {
     const host = this.registeredHost(`hostPool.signOut(${fqdn})`, fqdn);
     const session = host.sessions.get(sessionId);
-    if (session) this.endSession(host, session, "loggedOff");
+    if (!session) return;
+    if (this.scenario.faults.stuckSessions.includes(host.name) && this.isOriginal(host)) {
+      this.emit({ type: "world.fault", host: host.name, fault: "signOutIgnored", session: session.id });
+      return;
+    }
+    this.endSession(host, session, "loggedOff");
   }
 
+  /**
+   * Drain mode on or off. On a host of `faults.drainReverts`, a drain turns itself back off a
+   * minute later (an agent upgrade, a script resetting it), for as long as its original VM is in
+   * the pool.
+   */
   setAllowNewSession(fqdn: string, allow: boolean): void {
     const host = this.registeredHost(`hostPool.setDrainMode(${fqdn})`, fqdn);
-    if (host.sessionHost) host.sessionHost.allowNewSession = allow;
+    const entry = host.sessionHost;
+    if (entry) entry.allowNewSession = allow;
     this.noteHost(host);
+    if (!allow && entry && this.scenario.faults.drainReverts.includes(host.name) && this.isOriginal(host)) {
+      this.clock.schedule(DRAIN_REVERT_MS, () => {
+        if (host.sessionHost !== entry || entry.allowNewSession) return;
+        entry.allowNewSession = true;
+        this.emit({ type: "world.fault", host: host.name, fault: "drainReverted" });
+        this.noteHost(host);
+      });
+    }
+  }
+
+  /** Whether the host's session host is still its original VM (the one the faults afflict). */
+  private isOriginal(host: SimHost): boolean {
+    return host.sessionHost?.vm.revision === DEPLOYED_REVISION;
   }
 
   /** Forced removal: remaining sessions are dropped (counted as forced sign-outs). */
@@ -599,6 +718,7 @@ export class SimulatedWorld {
       provisioned: false,
       createdAt: at,
       deleted: false,
+      hung: false,
     };
     this.vmsById.set(this.keyCache(vm.resourceId), vm);
     return vm;
@@ -703,7 +823,7 @@ export class SimulatedWorld {
   previewBatch(batch: BatchSpec): PreviewVerdict {
     const batchChanges: string[] = [];
     for (const host of batch.hosts) {
-      if (!this.hostsByName.has(host)) continue;
+      if (!this.managedHost(host)) continue;
       if (this.needsBuild(host)) batchChanges.push(`${host}: virtualMachine replace`);
     }
     // The batch program pins every other host (ignoreChanges), so nothing outside the batch changes.
@@ -726,7 +846,7 @@ export class SimulatedWorld {
 
   private async runUp(batch: BatchSpec): Promise<UpResult> {
     this.stats.stackUps++;
-    const unknown = batch.hosts.filter((host) => !this.hostsByName.has(host));
+    const unknown = batch.hosts.filter((host) => !this.managedHost(host));
     if (unknown.length > 0) {
       return { result: "failed", error: `hosts not in the program: ${unknown.join(", ")}` };
     }
@@ -745,7 +865,7 @@ export class SimulatedWorld {
   }
 
   private async buildHost(name: string): Promise<{ host: string; error?: string }> {
-    const host = this.hostsByName.get(name);
+    const host = this.managedHost(name);
     if (!host) return { host: name, error: "unknown host" };
     const entry = this.ledger.get(name);
     let vm = entry && entry.revision === DESIRED_REVISION ? this.vm(entry.vmResourceId) : undefined;

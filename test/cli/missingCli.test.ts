@@ -1,18 +1,34 @@
 /**
  * The real situation on the build machines: no `pulumi` CLI. Every command that touches a stack
- * must stop with a plain message saying what to install and how to make it findable.
+ * must stop with a plain message saying what to install and how to make it findable. The tests
+ * make that situation wherever they run — PATH, HOME and PULUMI_HOME point where no `pulumi` is —
+ * so they run (and can fail) on a machine that has the CLI too.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createRealPorts } from "../../automation/cli/realPorts";
 import { defaultCliSearch, locatePulumiCli } from "../../automation/pulumi/pulumiCli";
 import type { CliRuntime } from "../../automation/cli/runtime";
 import { recordingIo, runCli } from "./harness";
 
-const cliInstalled = locatePulumiCli(defaultCliSearch()) !== null;
+/** An empty directory: PATH and HOME with no `pulumi` in them (nor ~/.pulumi/bin). */
+const nowhere = mkdtempSync(join(tmpdir(), "no-pulumi-"));
 
-describe.skipIf(cliInstalled)("without the Pulumi CLI", () => {
+describe("without the Pulumi CLI", () => {
+  beforeAll(() => {
+    vi.stubEnv("PATH", nowhere);
+    vi.stubEnv("HOME", nowhere);
+    vi.stubEnv("USERPROFILE", nowhere);
+    vi.stubEnv("PULUMI_HOME", undefined);
+    expect(locatePulumiCli(defaultCliSearch())).toBeNull();
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+
   it.each([
     ["plan", "--stack", "prod"],
     ["start", "--stack", "prod", "--yes"],
@@ -41,7 +57,7 @@ describe.skipIf(cliInstalled)("without the Pulumi CLI", () => {
     const bin = join(__dirname, "..", "..", "bin", "avd-rollout.js");
     const result = spawnSync(process.execPath, [bin, "drift", "--stack", "prod", "--json"], {
       encoding: "utf8",
-      env: { ...process.env, CI: "true" },
+      env: { ...process.env, CI: "true", PATH: nowhere, HOME: nowhere, USERPROFILE: nowhere },
       timeout: 60_000,
     });
     expect(result.status).toBe(1);

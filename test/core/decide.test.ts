@@ -170,7 +170,7 @@ describe("decide: the capacity budget", () => {
       "avd-1": { phase: "noticed", sessionHost: { allowNewSession: false } },
       "avd-2": { phase: "noticed", sessionHost: { allowNewSession: false } },
     });
-    const decision = run({ now: 90, hosts, budget: { inService: 3, downUntouched: ["avd-3", "avd-4"] } });
+    const decision = run({ now: 90, hosts, budget: { inService: 3, downOnTheirOwn: ["avd-3", "avd-4"] } });
     expect(kinds(decision.actions).filter((k) => k.startsWith("commit"))).toEqual([]);
     expect(decision.blocked).toMatchObject({ waitingFor: "budget" });
     expect(decision.blocked?.reason).toContain("avd-3, avd-4");

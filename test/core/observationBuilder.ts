@@ -198,7 +198,7 @@ export function observation(spec: PoolSpec): Observation {
       arrivalsPerHour: spec.pool?.arrivalsPerHour ?? 0,
       freshRoom: spec.pool?.freshRoom ?? Number.POSITIVE_INFINITY,
     },
-    budget: { inService: planned.length, downUntouched: [], ...spec.budget },
+    budget: { inService: planned.length, downOnTheirOwn: [], ...spec.budget },
     inFlight: { hosts: new Map(), up: null, ...spec.inFlight },
   };
 }

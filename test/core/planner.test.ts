@@ -6,8 +6,6 @@ import {
   naturalCompare,
   planRollout,
   resourceKey,
-  unavailableOfBaseline,
-  withinBudget,
 } from "../../automation/core/planner";
 import type { DeployedHost, DesiredPool, SessionHostInfo } from "../../automation/core/ports";
 
@@ -90,23 +88,6 @@ describe("capacity", () => {
     const power = new Map([[resourceKey(vmId("d")), "deallocated" as const]]);
     expect(capacityBaseline(hosts, power).count).toBe(1);
   });
-
-  it.each([
-    // baseline, available now, batch size, leaving, within budget
-    [10, 10, 3, 3, true],
-    [10, 10, 3, 4, false],
-    [10, 7, 3, 0, true],
-    [10, 7, 3, 1, false],
-    [10, 12, 3, 5, true], // hosts that came up offset
-    [0, 0, 1, 0, true], // all deallocated/drained: leaving costs nothing
-  ])("baseline %i, available %i, batch %i, leaving %i -> %s", (baseline, now, batch, leaving, ok) => {
-    expect(withinBudget(baseline, now, batch, leaving)).toBe(ok);
-  });
-
-  it("unavailableOfBaseline is never negative", () => {
-    expect(unavailableOfBaseline(5, 7)).toBe(0);
-    expect(unavailableOfBaseline(5, 3)).toBe(2);
-  });
 });
 
 describe("planRollout", () => {
@@ -175,6 +156,22 @@ describe("planRollout", () => {
     expect(plan.outOfDate).toEqual(["avd-0"]);
     expect(plan.notDeployed).toEqual(["avd-1"]);
     expect(plan.notDesired).toEqual(["avd-5"]);
+  });
+
+  it("counts only the stack's session hosts in the baseline, never others in the pool", () => {
+    const plan = planRollout({
+      deployed: [deployed("avd-0"), deployed("avd-1")],
+      desired: desired(["avd-0", "avd-1"]),
+      sessionHosts: [
+        sessionHost("avd-0"),
+        sessionHost("avd-1"),
+        sessionHost("other-0", { resourceId: vmId("other-0") }),
+        sessionHost("other-1", { resourceId: vmId("other-1") }),
+      ],
+      batchSize: 1,
+    });
+    expect(plan.baselineAvailable).toBe(2);
+    expect(plan.hosts).toEqual(["avd-0", "avd-1"]);
   });
 
   it("counts deallocated and drained hosts out of the baseline", () => {

@@ -10,6 +10,7 @@ import { checkInvariants } from "../../automation/sim/invariants";
 import { rehearseWithDetails } from "../../automation/sim/rehearse";
 import type { Scenario } from "../../automation/sim/scenario";
 import { parseScenario } from "../../automation/sim/scenario";
+import { originalVmName } from "../../automation/sim/world";
 import { referenceDriver } from "./referenceDriver";
 
 const MINUTE = 60_000;
@@ -112,6 +113,87 @@ describe("checkInvariants", () => {
         total: 7,
       });
       expect(names(events)).toContain("capacity");
+    });
+  });
+
+  describe("capacity with hosts down on their own (world.fault outages)", () => {
+    const at = (iso: string): string => new Date(iso).toISOString();
+    const outage = (t: string, host: string, fault: "outageStarted" | "outageEnded"): AnyEvent => ({
+      t: at(t),
+      type: "world.fault",
+      host,
+      fault,
+    });
+    const availability = (t: string, available: number): AnyEvent => ({
+      t: at(t),
+      type: "world.availability",
+      available,
+      accepting: 1,
+      freeSlots: 5,
+      total: 7,
+    });
+    // The valid log: 6 hosts serving at the start (avd-3 deallocated), batch size 2, so a floor of 4;
+    // batch 1 (avd-1, avd-2) is noticed at 08:40:30 and leaves at 09:00:30 and 09:02:37.
+    it("lowers the floor by one for a host serving at the start that is down, not more", () => {
+      const down = insert(
+        insert(clone(), outage("2026-04-13T08:30:00Z", "avd-6", "outageStarted")),
+        outage("2026-04-13T08:35:00Z", "avd-6", "outageEnded"),
+      );
+      expect(names(insert([...down], availability("2026-04-13T08:31:00Z", 3)))).not.toContain("capacity");
+      expect(names(insert([...down], availability("2026-04-13T08:31:00Z", 2)))).toContain("capacity");
+      expect(names(insert(clone(), availability("2026-04-13T08:31:00Z", 3)))).toContain("capacity");
+      expect(names(insert([...down], availability("2026-04-13T08:35:00Z", 3)))).toContain("capacity");
+    });
+    it("counts a host down since before a notice against the budget when that host leaves service", () => {
+      // avd-1 leaves with 1 of ours + avd-6 down = 2 (the budget); avd-2 would make it 3.
+      const before = insert(clone(), outage("2026-04-13T08:40:00Z", "avd-6", "outageStarted"));
+      const violations = checkInvariants(before, scenario).filter((v) => v.invariant === "capacity");
+      expect(violations).toHaveLength(1);
+      expect(violations[0].message).toMatch(
+        /^avd-2 left service with 2 host\(s\) out by the rollout and 1 down/,
+      );
+      // Down only after the notices went out: the driver had decided; not held against it.
+      const after = insert(clone(), outage("2026-04-13T08:40:31Z", "avd-6", "outageStarted"));
+      expect(names(after)).not.toContain("capacity");
+      // Back before avd-2 left: fine.
+      const back = insert([...before], outage("2026-04-13T09:01:00Z", "avd-6", "outageEnded"));
+      expect(names(back)).not.toContain("capacity");
+      // The outage of a VM the host no longer runs: avd-0 is back on its new generation by 08:39.
+      const replaced = insert(clone(), {
+        ...outage("2026-04-13T08:10:00Z", "avd-0", "outageStarted"),
+        vm: originalVmName("avd-0"),
+      } as AnyEvent);
+      expect(names(replaced)).not.toContain("capacity");
+      // A host drained at the start costs nothing down or out.
+      const drained = insert(clone(), outage("2026-04-13T08:40:00Z", "avd-5", "outageStarted"));
+      expect(names(drained)).not.toContain("capacity");
+    });
+  });
+
+  describe("parameters: the rollout runs with the policy it was configured with", () => {
+    type Started = Extract<AnyEvent, { type: "rollout.started" }>;
+    const withStarted = (over: Partial<Started>): AnyEvent[] =>
+      clone().map((e) => (e.type === "rollout.started" ? ({ ...e, ...over } as AnyEvent) : e));
+    it.each([
+      [{ batchSize: 3 }],
+      [{ batchSize: 1 }],
+      [{ logOffDelayMinutes: 19 }],
+      [{ deleteOriginalVm: false }],
+    ])("catches %j", (over) => {
+      expect(names(withStarted(over))).toContain("parametersAsConfigured");
+    });
+    it("checks the promises against the configuration, not the driver's claim", () => {
+      // A driver that says it runs with batch size 3 is still held to 2.
+      const events = insert(withStarted({ batchSize: 3 }), availability3());
+      expect(names(events)).toContain("capacity");
+    });
+    const availability3 = (): AnyEvent => ({
+      t: "2026-04-13T08:41:00.000Z",
+      type: "world.availability",
+      available: 3,
+      accepting: 1,
+      freeSlots: 5,
+      total: 7,
     });
   });
 
@@ -238,6 +320,13 @@ describe("checkInvariants", () => {
       const e = events[i];
       if (e.type === "batch.started") events[i] = { ...e, hosts: ["avd-1", "avd-10"] };
       expect(names(events)).toContain("naturalOrder");
+    });
+    it("allows a batch's start reported again only after a driver crash (it died before recording it)", () => {
+      const i = indexOf(valid, (e) => e.type === "batch.started" && e.batch === 1);
+      const again = { ...valid[i] } as AnyEvent;
+      expect(names(insert(clone(), again))).toContain("naturalOrder");
+      const crashed = insert(clone(), { t: valid[i].t, type: "driver.crashed" });
+      expect(names(insert(crashed, again))).not.toContain("naturalOrder");
     });
     it("catches a host noticed before its batch started", () => {
       const events = clone();

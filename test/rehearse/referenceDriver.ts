@@ -71,6 +71,8 @@ interface Facts {
   /** Deadline (ms) of each session whose notice was reported. */
   deadlines?: Record<string, number>;
   done?: boolean;
+  /** The original VM was deleted or kept (and reported) after the host was done. */
+  originalHandled?: boolean;
 }
 
 const factsOf = (record: RolloutRecord, host: string): Facts =>
@@ -85,6 +87,23 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
     (record as RolloutRecord & { startedBatches?: number[] }).startedBatches = [...started, index];
     await save(ctx);
     emit(ctx, { type: "batch.started", batch: index, hosts });
+  }
+  /** Deletes or keeps the original of a done host, once (a driver that died before it does it on resume). */
+  const handleOriginal = async (host: string): Promise<void> => {
+    const facts = factsOf(record, host);
+    const original = facts.originalVm;
+    if (original) {
+      if (params.deleteOriginalVm) {
+        await retry(ports, () => ports.compute.deleteVm(original.resourceId));
+        emit(ctx, { type: "vm.deleted", host, vm: original.name });
+      } else emit(ctx, { type: "vm.retained", host, vm: original.name });
+    }
+    facts.originalHandled = true;
+    await save(ctx);
+  };
+  for (const host of hosts) {
+    const facts = factsOf(record, host);
+    if (facts.done && !facts.originalHandled) await handleOriginal(host);
   }
   const deployed = await retry(ports, () => ports.stack.readDeployedHosts());
   const pending = hosts.filter((h) => !factsOf(record, h).done);
@@ -113,11 +132,11 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
     const facts = factsOf(record, host);
     if (facts.sending?.length) {
       // Died while sending: confirm now, send nothing again.
+      // Reported when confirmed (the deadline counts from the report), then recorded.
       const at = ports.clock.now();
       for (const id of facts.sending) (facts.deadlines ??= {})[id] = at + delayMs;
       const ids = facts.sending;
       facts.sending = [];
-      await save(ctx);
       emit(ctx, {
         type: "host.notified",
         host,
@@ -126,6 +145,7 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
         deadline: new Date(at + delayMs).toISOString(),
         resumed: true,
       });
+      await save(ctx);
     }
     const sessions = await retry(ports, () => ports.hostPool.listUserSessions(fqdn));
     const fresh = sessions.map((s) => s.id).filter((id) => facts.deadlines?.[id] === undefined);
@@ -237,13 +257,7 @@ async function runBatch(ctx: Ctx, index: number, hosts: string[]): Promise<strin
       allowNewSession: facts.originalAllowNewSession !== false,
       powerState: facts.originalPowerState ?? "running",
     });
-    const original = facts.originalVm;
-    if (original && original.resourceId !== entry.vmResourceId) {
-      if (params.deleteOriginalVm) {
-        await retry(ports, () => ports.compute.deleteVm(original.resourceId));
-        emit(ctx, { type: "vm.deleted", host, vm: original.name });
-      } else emit(ctx, { type: "vm.retained", host, vm: original.name });
-    }
+    await handleOriginal(host);
   }
   emit(ctx, { type: "batch.finished", batch: index });
   return failed;

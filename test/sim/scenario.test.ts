@@ -52,7 +52,14 @@ describe("scenario", () => {
       deleteMinutes: 2,
       jitter: 0.2,
     });
-    expect(s.faults).toEqual({ registrationFailureRate: 0, armTransientRate: 0, crashes: 0 });
+    expect(s.faults).toEqual({
+      registrationFailureRate: 0,
+      armTransientRate: 0,
+      crashes: 0,
+      outages: [],
+      drainReverts: [],
+      stuckSessions: [],
+    });
   });
 
   it("keeps given values and fills defaults inside partial sections", () => {

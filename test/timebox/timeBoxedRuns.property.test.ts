@@ -14,7 +14,7 @@ import type { Scenario } from "../../automation/sim/scenario";
 import { checkInvariants } from "../../automation/sim/invariants";
 import { rehearseWithDetails } from "../../automation/sim/rehearse";
 import { parseScenario, type ScenarioInput } from "../../automation/sim/scenario";
-import { scenarioArbitrary } from "../rehearse/scenarioArbitrary";
+import { rehearsalCase } from "../rehearse/scenarioArbitrary";
 import { rehearseInTimeBoxedRuns, type RunPlan, type TimeBoxedRehearsal } from "./timeBoxedRehearsal";
 
 const MINUTE = 60_000;
@@ -64,7 +64,7 @@ describe("a rollout cut into time-boxed runs", () => {
   it("keeps every promise (notices, budget, order, retries) on the joined event log", async () => {
     await fc.assert(
       fc.asyncProperty(
-        scenarioArbitrary({ maxHosts: 60, maxCrashes: 0 }),
+        rehearsalCase({ maxHosts: 60, maxCrashes: 0, hostFaults: false }).map((c) => c.scenario),
         cutsArbitrary(120, 60),
         async (input, cuts) => {
           const scenario = parseScenario(input);

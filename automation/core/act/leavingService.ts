@@ -85,7 +85,11 @@ export class LeavingService {
       }
       this.ctx.deps.observer.forgetSessions(name);
       if (due.length > 0 || index !== null) sessions = await this.ctx.ports.hostPool.listUserSessions(name);
-      if (sessions.length > 0) return; // notices still running, or sign-outs completing: a later step
+      // Notices still running: a later step. Sessions whose notice ran out and that outlived their
+      // forced sign-out (a hung session, or one still logging off) go with the forced removal.
+      const left = sessions.map((s) => s.id);
+      const notices = this.ctx.record.hosts[host]?.notices;
+      if (sessionsPastDeadline(left, notices, this.ctx.delayMs, this.ctx.now()).length < left.length) return;
       await this.ctx.ports.hostPool.removeSessionHost(name);
     }
     this.ctx.emit({ type: "host.removed", host });

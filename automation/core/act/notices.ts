@@ -13,6 +13,9 @@ import { classifyError } from "../retryPolicy";
 import { type ActContext, iso } from "./context";
 
 export class Notices {
+  /** Batches whose start this driver reported (until the record says so). */
+  private readonly startsReported = new Set<number>();
+
   constructor(private readonly ctx: ActContext) {}
 
   /**
@@ -49,9 +52,15 @@ export class Notices {
       ? null
       : await this.ctx.ports.compute.getPowerState(deployed.vmResourceId);
     const at = iso(this.ctx.now());
-    let startedHere = false;
+    // Reported before the record says so: a driver that dies in between reports it again (a log may
+    // show a batch started twice around a crash, never not at all). Hosts of one batch start their
+    // notices concurrently: reported once by this driver.
+    const startsBatch = !current?.failed && !(this.ctx.record.startedBatches ?? []).includes(batch);
+    if (startsBatch && !this.startsReported.has(batch)) {
+      this.startsReported.add(batch);
+      this.ctx.emit({ type: "batch.started", batch, hosts: [...obs.batches[batch]] });
+    }
     await this.ctx.update((r) => {
-      startedHere = false;
       const previous = r.hosts[host];
       if (previous?.failed) return;
       const entry: HostRecord = previous ?? { batch };
@@ -73,14 +82,11 @@ export class Notices {
       if (drainedAhead) r.drainedAhead = (r.drainedAhead ?? []).filter((h) => h !== host);
       if (!entry.noticeAt) {
         entry.noticeAt = at;
-        if (!(r.startedBatches ?? []).includes(batch)) {
+        if (!(r.startedBatches ?? []).includes(batch))
           r.startedBatches = [...(r.startedBatches ?? []), batch].sort((a, b) => a - b);
-          startedHere = true;
-        }
       }
       r.hosts[host] = entry;
     });
-    if (startedHere) this.ctx.emit({ type: "batch.started", batch, hosts: [...obs.batches[batch]] });
   }
   /** Sessions that appeared on a host under notice (or on a new generation going back to deallocated). */
   async notifyArrivals(
@@ -170,46 +176,48 @@ export class Notices {
     });
     await this.confirmGroups(host, restore, [index], sentAt);
   }
-  /** Sending died with the driver: confirm as delivered now (later than any real delivery); send nothing. */
+  /**
+   * Sending died with the driver: confirm as delivered now (later than any real delivery); send
+   * nothing. Reported the moment it is confirmed, as a delivery is — the deadline counts from the
+   * report's own time — then recorded; a driver that dies in between confirms it later still.
+   */
   async confirmNotice(host: string, restore: boolean): Promise<void> {
     const entry = this.ctx.record.hosts[host];
-    const groups = restore ? entry?.restoreNotices : entry?.notices;
-    const confirmed = await this.confirmGroups(host, restore, unconfirmedGroups(groups), this.ctx.now());
-    for (const group of confirmed) {
+    const groups = (restore ? entry?.restoreNotices : entry?.notices) ?? [];
+    const indexes = unconfirmedGroups(groups);
+    if (indexes.length === 0) return;
+    const sentAt = this.ctx.now();
+    for (const index of indexes) {
+      const group = groups[index];
       this.ctx.emit({
         type: "host.notified",
         host,
         sessions: group.ids.length,
         sessionIds: group.ids,
-        deadline: iso(Date.parse(group.sentAt as string) + this.ctx.delayMs),
+        deadline: iso(sentAt + this.ctx.delayMs),
         resumed: true,
       });
     }
+    await this.confirmGroups(host, restore, indexes, sentAt);
   }
-  /** Records when groups were delivered; returns the groups confirmed by this call. */
+  /** Records when groups were delivered (groups already confirmed keep their time). */
   private async confirmGroups(
     host: string,
     restore: boolean,
     indexes: readonly number[],
     sentAt: number,
-  ): Promise<NoticeGroup[]> {
-    const confirmed: NoticeGroup[] = [];
-    if (indexes.length === 0) return confirmed;
+  ): Promise<void> {
+    if (indexes.length === 0) return;
     await this.ctx.update((r) => {
-      confirmed.length = 0;
       const e = r.hosts[host];
       const groups = restore ? e?.restoreNotices : e?.notices;
       if (!e || !groups) return;
-      const next = groups.map((group, i) => {
-        if (!indexes.includes(i) || group.sentAt) return group;
-        const done: NoticeGroup = { ids: group.ids, sentAt: iso(sentAt) };
-        confirmed.push(done);
-        return done;
-      });
+      const next = groups.map((group, i) =>
+        !indexes.includes(i) || group.sentAt ? group : { ids: group.ids, sentAt: iso(sentAt) },
+      );
       if (restore) e.restoreNotices = next;
       else e.notices = next;
     });
-    return confirmed;
   }
   private groupOf(host: string, restore: boolean, index: number): NoticeGroup | undefined {
     const entry = this.ctx.record.hosts[host];

@@ -5,6 +5,16 @@
  * counts against the budget like one of ours — users feel both the same.
  */
 
+/**
+ * Whether a host the rollout touched belongs to the budget's hosts: it took new sessions and ran
+ * before the rollout touched it. Hosts in drain mode or deallocated then cost nothing. Its health
+ * at that moment does not matter: a host down when first touched counts again once it is back,
+ * like an untouched one (the baseline counted it if it served at the start).
+ */
+export function countsForBudget(original: { allowNewSession: boolean; powerState: string }): boolean {
+  return original.allowNewSession && original.powerState === "running";
+}
+
 export interface BudgetInput {
   /** Hosts serving and accepting at the start (the record's baseline). */
   baseline: number;

@@ -88,11 +88,18 @@ export function decideSteering(input: SteeringInput): SteeringDecision {
   let ahead = 0;
   for (const h of input.hosts) if (!h.accepting && !h.noticed) ahead += h.sessions;
   const drain: string[] = [];
+  let heldBack = false;
   for (const h of input.hosts) {
     if (!h.accepting) continue;
+    // Plan order: once a host cannot be drained, the later ones wait — except those whose turn has
+    // come, which are drained regardless wherever they are listed.
+    if (heldBack && !h.turn) continue;
     const freeAfter = free - slotsOf(h);
     const need = displaced + h.sessions + input.expectedArrivals + (h.noticed ? 0 : ahead);
-    if (!h.turn && freeAfter < need + steeringMargin(need)) break;
+    if (!h.turn && freeAfter < need + steeringMargin(need)) {
+      heldBack = true;
+      continue;
+    }
     drain.push(h.host);
     free = freeAfter;
     if (h.noticed) displaced += h.sessions;

@@ -161,9 +161,15 @@ describe("replacement estimates", () => {
   it("schedules with the fastest observed replacement (an underestimate only gives users more time)", () => {
     expect(schedulingReplacementMs(undefined, 15 * MIN)).toBe(15 * MIN);
     expect(schedulingReplacementMs({ count: 2, minMs: 18 * MIN }, 15 * MIN)).toBe(18 * MIN);
+    // From the very first host replaced on.
+    expect(schedulingReplacementMs({ count: 1, minMs: 21 * MIN }, 15 * MIN)).toBe(21 * MIN);
+    expect(schedulingReplacementMs({ count: 0, minMs: 21 * MIN }, 15 * MIN)).toBe(15 * MIN);
+    expect(schedulingReplacementMs({ count: 1 }, 15 * MIN)).toBe(15 * MIN);
   });
   it("estimates the finish with the mean", () => {
     expect(estimatingReplacementMs({ count: 0, totalMs: 0 }, 15 * MIN)).toBe(15 * MIN);
     expect(estimatingReplacementMs({ count: 2, totalMs: 50 * MIN }, 15 * MIN)).toBe(25 * MIN);
+    expect(estimatingReplacementMs({ count: 1, totalMs: 22 * MIN }, 15 * MIN)).toBe(22 * MIN);
+    expect(estimatingReplacementMs(undefined, 15 * MIN)).toBe(15 * MIN);
   });
 });

@@ -5,13 +5,14 @@
  */
 import { createHash } from "node:crypto";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   configurationRevision,
   configurationRevisionInput,
   parseStackConfig,
   REVISION_PATTERN,
 } from "../../../program/config";
+import { SecretValue } from "../../../program/config/secret";
 import {
   ADMIN_PASSWORD,
   adConfig,
@@ -286,9 +287,23 @@ describe("configurationRevision", () => {
     );
   });
 
-  it("memoizes per parsed configuration", () => {
-    const config = parseStackConfig(entraConfig());
-    expect(configurationRevision(config)).toBe(configurationRevision(config));
+  it("memoizes per parsed (frozen) configuration: the secrets are folded once, an edited copy afresh", () => {
+    const reveal = vi.spyOn(SecretValue.prototype, "reveal");
+    try {
+      const config = parseStackConfig(adConfig());
+      reveal.mockClear();
+      const revision = configurationRevision(config);
+      const folded = reveal.mock.calls.length;
+      expect(folded).toBeGreaterThan(0);
+      expect(configurationRevision(config)).toBe(revision);
+      expect(reveal.mock.calls.length).toBe(folded);
+      // A copy is not frozen: never served from the memo (it could have been changed since).
+      const copy = { ...config, location: "northeurope" };
+      expect(configurationRevision(copy)).not.toBe(revision);
+      expect(reveal.mock.calls.length).toBe(2 * folded);
+    } finally {
+      reveal.mockRestore();
+    }
   });
 });
 
