@@ -211,6 +211,7 @@ export class Observer {
    * no old host accepts). Counted low: fresh hosts above that level give nothing back.
    */
   private freshRoom(pool: HostPoolInfo): number {
+    if (pool.loadBalancerType === "DepthFirst") return this.pool.freshRoomDepthFirst();
     if (pool.loadBalancerType !== "BreadthFirst") return Number.POSITIVE_INFINITY;
     const { freshAccepting, freshSessions } = this.pool.current;
     const level = this.pool.leastLoadedOld ?? pool.maxSessionLimit;

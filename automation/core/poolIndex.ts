@@ -43,6 +43,8 @@ export class PoolIndex {
   };
   /** Accepting hosts not on the new configuration, counted by their sessions (for the least loaded). */
   private readonly oldAcceptingBySessions = new Map<number, number>();
+  /** Accepting hosts on the new configuration, counted by their sessions (DepthFirst's room). */
+  private readonly freshAcceptingBySessions = new Map<number, number>();
   /** The stack's hosts whose session host accepts but is not Available (down for reasons of its own). */
   private readonly managedDown = new Set<string>();
   private pass = 0;
@@ -128,6 +130,21 @@ export class PoolIndex {
     return least;
   }
 
+  /**
+   * How many sign-ins DepthFirst sends to hosts on the new configuration before one lands on a host
+   * still to be updated: it fills the fullest accepting host with room first, so only the room on
+   * fresh hosts fuller than every old host with room counts (counted low: ties go either way).
+   */
+  freshRoomDepthFirst(): number {
+    let fullestOld = -1;
+    for (const [sessions, count] of this.oldAcceptingBySessions)
+      if (count > 0 && sessions < this.limit && sessions > fullestOld) fullestOld = sessions;
+    let room = 0;
+    for (const [sessions, count] of this.freshAcceptingBySessions)
+      if (sessions > fullestOld && sessions < this.limit) room += count * (this.limit - sessions);
+    return room;
+  }
+
   /** Resource keys of the stack's VMs whose session host accepts but is not Available. */
   get downManaged(): ReadonlySet<string> {
     return this.managedDown;
@@ -150,11 +167,8 @@ export class PoolIndex {
       if (this.fresh.has(key)) {
         this.figures.freshAccepting += sign;
         this.figures.freshSessions += sign * info.sessions;
-      } else {
-        const count = (this.oldAcceptingBySessions.get(info.sessions) ?? 0) + sign;
-        if (count === 0) this.oldAcceptingBySessions.delete(info.sessions);
-        else this.oldAcceptingBySessions.set(info.sessions, count);
-      }
+        tally(this.freshAcceptingBySessions, info.sessions, sign);
+      } else tally(this.oldAcceptingBySessions, info.sessions, sign);
     }
     if (!this.managed.has(key)) return;
     if (accepting) this.figures.managedAccepting += sign;
@@ -163,4 +177,10 @@ export class PoolIndex {
       else this.managedDown.delete(key);
     }
   }
+}
+
+function tally(counts: Map<number, number>, sessions: number, sign: 1 | -1): void {
+  const count = (counts.get(sessions) ?? 0) + sign;
+  if (count === 0) counts.delete(sessions);
+  else counts.set(sessions, count);
 }

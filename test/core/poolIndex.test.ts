@@ -70,4 +70,32 @@ describe("PoolIndex", () => {
     // The least loaded host not on the new configuration (what a fresh host fills up to).
     expect(index.leastLoadedOld).toBe(2);
   });
+
+  describe("freshRoomDepthFirst: the sign-ins DepthFirst sends to updated hosts before an old one", () => {
+    // Limit 10; avd-0..2 on the new configuration (fresh), avd-3.. still to be updated.
+    const fresh = new Set([0, 1, 2].map((i) => host(i).resourceId.toLowerCase()));
+    const room = (sessions: (number | "drained")[]): number => {
+      const index = new PoolIndex();
+      const list = sessions.map((s, i) =>
+        s === "drained" ? host(i, { allowNewSession: false, sessions: 0 }) : host(i, { sessions: s }),
+      );
+      index.refresh(list, 10, new Set(), fresh);
+      return index.freshRoomDepthFirst();
+    };
+    it.each([
+      ["updated hosts emptier than the old ones take nobody first", [0, 1, 2, 5, 6], 0],
+      ["an updated host fuller than every old one with room fills first", [8, 1, 2, 5, 6], 2],
+      ["... and every such host counts", [8, 7, 2, 5, 6], 2 + 3],
+      [
+        "old hosts that are full take nobody: they do not hold the fresh ones back",
+        [3, 4, 0, 10, 10],
+        7 + 6 + 10,
+      ],
+      ["old hosts drained ahead take nobody either", [3, 4, 0, "drained", "drained"], 7 + 6 + 10],
+      ["a tie with an old host is counted low (it may go to either)", [5, 1, 2, 5, 4], 0],
+      ["a full updated host has no room", [10, 1, 2, 5, 4], 0],
+    ] as const)("%s", (_, sessions, expected) => {
+      expect(room([...sessions])).toBe(expected);
+    });
+  });
 });
