@@ -20,6 +20,7 @@ export default defineConfig({
       "test/program/sessionHosts.test.ts",
       "test/program/registrationEquivalence.test.ts",
       "test/azure/adapters/armErrorTable.test.ts",
+      "test/azure/adapters/armErrors.table.test.ts",
       "test/azure/adapters/pureParts.test.ts",
     ],
     environment: "node",
