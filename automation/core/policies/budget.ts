@@ -58,9 +58,8 @@ export function selectCommits(candidates: readonly CommitCandidate[], budget: nu
   for (const candidate of candidates) {
     if (candidate.batch !== currentBatch) {
       // Plan order: the next batch waits until every host of this one has gone.
-      if (currentBatch !== null && !batchAllGoing) break;
+      if (!batchAllGoing) break;
       currentBatch = candidate.batch;
-      batchAllGoing = true;
     }
     if (!candidate.ready) {
       batchAllGoing = false;

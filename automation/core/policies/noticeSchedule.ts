@@ -69,10 +69,9 @@ export function projectSchedule(input: ScheduleInput): ScheduleProjection {
         freeAt: Math.max(now, leaveAt + replacementMs),
       };
     } else {
-      let earliest: number;
-      if (index === 0) earliest = now;
-      else if (input.strategy === "azure") earliest = previousFree;
-      else earliest = Math.max(previousFree - delayMs, canaryFree);
+      // (The initial batch: both give now.)
+      const earliest =
+        input.strategy === "azure" ? previousFree : Math.max(previousFree - delayMs, canaryFree);
       const noticeAt = batch.noticedAt ?? Math.max(now, earliest);
       const leaveAt = Math.max(noticeAt + delayMs, previousFree, now);
       projection = { noticeAt, leaveAt, freeAt: leaveAt + replacementMs };

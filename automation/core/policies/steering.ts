@@ -76,7 +76,6 @@ export function decideSteering(input: SteeringInput): SteeringDecision {
     if (h.accepting || h.turn || !h.noticed) continue;
     undrain.push(h.host);
     free += slotsOf(h);
-    displaced -= h.sessions;
   }
   if (undrain.length > 0)
     return { drain: input.hosts.filter((h) => h.turn && h.accepting).map((h) => h.host), undrain };

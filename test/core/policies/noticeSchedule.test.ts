@@ -65,6 +65,24 @@ describe("projectSchedule", () => {
     expect(p.batches[1].freeAt / MIN).toBe(80);
   });
 
+  it("a batch back in service keeps its actual notice and leave times; a committed one unnoticed left at once", () => {
+    const p = projectSchedule(
+      input(
+        [
+          freed({ noticedAt: 5 * MIN, committedAt: 35 * MIN }),
+          freed({ noticedAt: null, committedAt: null }),
+          noticed(0, { noticedAt: null, committedAt: 40 * MIN }),
+        ],
+        60 * MIN,
+      ),
+    );
+    expect(p.batches[0]).toEqual({ noticeAt: 5 * MIN, leaveAt: 35 * MIN, freeAt: 60 * MIN });
+    // No record of either: the projection says "now".
+    expect(p.batches[1]).toEqual({ noticeAt: 60 * MIN, leaveAt: 60 * MIN, freeAt: 60 * MIN });
+    // Committed without a notice (no sessions): its notice is its leaving.
+    expect(p.batches[2]).toEqual({ noticeAt: 40 * MIN, leaveAt: 40 * MIN, freeAt: 60 * MIN });
+  });
+
   it("azure strategy: a notice starts only once the previous batch is back", () => {
     const p = projectSchedule(input([untouched(1), untouched(), untouched()], 0, { strategy: "azure" }));
     expect(p.batches.map((b) => b.noticeAt / MIN)).toEqual([0, 50, 100]);
@@ -75,6 +93,13 @@ describe("projectSchedule", () => {
 describe("batchesDueForNotice", () => {
   it.each<[string, BatchState[], number, Partial<ScheduleInput>, number[]]>([
     ["the initial host at once", [untouched(1), untouched()], 0, {}, [0]],
+    [
+      "a due batch whose notice has not started holds the next back, even when replacements take no time",
+      [freed(), untouched(), untouched()],
+      50 * MIN,
+      { replacementMs: 0 },
+      [1],
+    ],
     [
       "nothing else while the canary is out",
       [noticed(0, { committedAt: 30 * MIN }), untouched()],

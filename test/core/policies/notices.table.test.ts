@@ -96,6 +96,14 @@ describe("deadlines", () => {
     const next = nextDeadline(groups, DELAY, T0 + minute * MIN, listed);
     expect(next).toBe(expected === null ? null : T0 + expected * MIN);
   });
+
+  it("nextDeadline is the earliest whatever the order of the groups; no notice, no deadline", () => {
+    const unordered = [sent(["x"], 20), sent(["y"], 5), sent(["z"], 12)];
+    expect(nextDeadline(unordered, DELAY, T0)).toBe(T0 + 35 * MIN);
+    expect(nextDeadline(undefined, DELAY, T0)).toBeNull();
+    expect(sessionDeadlines(undefined, DELAY).size).toBe(0);
+    expect(sessionsPastDeadline(["x"], undefined, DELAY, T0 + 1000 * MIN)).toEqual([]);
+  });
 });
 
 describe("the host's first notice", () => {

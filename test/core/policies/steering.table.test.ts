@@ -164,3 +164,54 @@ describe("decideSteering: room ran short", () => {
     expect(decideSteering(steering)).toEqual({ drain: ["b"], undrain: ["c"] });
   });
 });
+
+describe("decideSteering: every rule counts (rows the mutation run asked for)", () => {
+  const drainedAhead = (host: string, sessions: number) => h(host, { sessions, accepting: false });
+  it.each<[string, SteeringInput, string[]]>([
+    // Draining b ahead needs its 10 slots plus room for c's 5 users and the margin: 10 + 5 + 2.
+    [
+      "users of a host already drained ahead count in the room to drain another",
+      input([drainedAhead("c", 5), h("b")], { freeSlots: 16 }),
+      [],
+    ],
+    ["... and with that room it is drained", input([drainedAhead("c", 5), h("b")], { freeSlots: 17 }), ["b"]],
+    // a cannot be drained ahead (17 needed); b, under notice, could (12) but waits: plan order.
+    [
+      "once a host is held back, later ones wait even when they would fit",
+      input([drainedAhead("c", 5), h("a"), h("b", { noticed: true })], { freeSlots: 13 }),
+      [],
+    ],
+    // a drained ahead keeps its 5 users (room for them later), b under notice needs only its own.
+    [
+      "a host drained ahead adds its users to what later hosts ahead need, not to the displaced",
+      input([h("a", { sessions: 5 }), h("b", { noticed: true })], { freeSlots: 17 }),
+      ["a", "b"],
+    ],
+    [
+      "two hosts drained ahead: the second needs room for the first one's users too",
+      input([h("a", { sessions: 5 }), h("b")], { freeSlots: 21 }),
+      ["a"],
+    ],
+    [
+      "... one slot more and both go",
+      input([h("a", { sessions: 5 }), h("b")], { freeSlots: 22 }),
+      ["a", "b"],
+    ],
+  ])("%s", (_, steering, drain) => {
+    expect(decideSteering(steering)).toEqual({ drain, undrain: [] });
+  });
+
+  it("room short: only hosts drained ahead accept again — never one accepting already, nor one whose turn came", () => {
+    const short = { freeSlots: 3, expectedArrivals: 5 };
+    // x accepts already (its slots are in freeSlots): letting it "accept again" would add nothing.
+    expect(decideSteering(input([drainedAhead("y", 0), h("x")], short))).toEqual({
+      drain: [],
+      undrain: ["y"],
+    });
+    // z is drained because its turn came (due for notice): it stays drained.
+    expect(decideSteering(input([h("z", { accepting: false, turn: true })], short))).toEqual({
+      drain: [],
+      undrain: [],
+    });
+  });
+});
