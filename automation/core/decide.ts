@@ -50,6 +50,7 @@ export type DecisionTuning = Pick<
   | "initialReplacementEstimateMs"
   | "registrationTimeoutMs"
   | "preDrainHorizonMs"
+  | "noticeAheadNeedsUpdatedRoom"
 >;
 
 export interface DecideInput {
@@ -384,7 +385,8 @@ function planSteering(
   // A notice ahead of its batch's turn also waits until the users it sends away can sign in again
   // on hosts already updated — else they land on hosts still to come and are told again later.
   // Those under notice or leaving now come back first.
-  let freshLeft = obs.pool.freshRoom - leavingSessions(obs, leaving);
+  const freshRoom = ctx.tuning.noticeAheadNeedsUpdatedRoom ? obs.pool.freshRoom : Number.POSITIVE_INFINITY;
+  let freshLeft = freshRoom - leavingSessions(obs, leaving);
   for (const v of obs.views.values()) if (v.phase === "noticed") freshLeft -= v.original?.sessions ?? 0;
   // ...and while the record tracks fewer than MAX_TRACKED_BATCHES batches of hosts, so it stays
   // within what its store can hold (checked at start).

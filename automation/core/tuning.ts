@@ -41,6 +41,12 @@ export interface DriverTuning {
   preDrainHorizonMs: number;
   /** While the rollout cannot proceed, `rollout.blocked` is reported again this often. */
   blockedReportIntervalMs: number;
+  /**
+   * A batch is noticed ahead of its turn only when hosts already updated can take back the users
+   * it sends away (docs/rollout.md, "Fewer people disrupted"). Off only to measure what this costs
+   * in minutes (bench/rollout.bench.ts): users who leave early then land on hosts still to come.
+   */
+  noticeAheadNeedsUpdatedRoom: boolean;
 }
 
 const MINUTE = 60_000;
@@ -62,6 +68,7 @@ export const DEFAULT_TUNING: DriverTuning = {
   messageTitle: "Session host update",
   blockedReportIntervalMs: 10 * MINUTE,
   preDrainHorizonMs: 2 * 60 * MINUTE,
+  noticeAheadNeedsUpdatedRoom: true,
 };
 
 export function resolveTuning(overrides: Partial<DriverTuning> | undefined): DriverTuning {

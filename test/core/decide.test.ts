@@ -17,6 +17,7 @@ const tuning: DecisionTuning = {
   initialReplacementEstimateMs: 20 * MIN,
   registrationTimeoutMs: 30 * MIN,
   preDrainHorizonMs: 0,
+  noticeAheadNeedsUpdatedRoom: true,
 };
 
 function run(spec: PoolSpec, strategy: Strategy = "avd-rollout", stopNewWorkAt?: number) {
@@ -217,6 +218,13 @@ describe("decide: steering new sessions away", () => {
     expect(
       kinds(run({ now: 100, hosts: underNotice, pool: { ...pool, freshRoom: 6 } }).actions),
     ).not.toContain("startNotice avd-3 drained");
+    // Measuring what the gate costs (bench): without it, both go ahead with no room at all.
+    const ungated = decide({
+      obs: observation({ now: 100, hosts: ahead, pool: { ...pool, freshRoom: 0 } }),
+      strategy: "avd-rollout",
+      tuning: { ...tuning, noticeAheadNeedsUpdatedRoom: false },
+    });
+    expect(kinds(ungated.actions)).toEqual(["startNotice avd-3 drained", "startNotice avd-4 drained"]);
   });
 
   it("notices ahead of turn only while the record tracks fewer than three batches of hosts", () => {
