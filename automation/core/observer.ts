@@ -73,6 +73,11 @@ export class Observer {
 
   constructor(private readonly ports: Ports) {}
 
+  /** Session hosts in the pool at the last observation. */
+  get poolSize(): number {
+    return this.pool.size;
+  }
+
   /** The ledger changed (an `up` ran): read it again next time. */
   forgetLedger(): void {
     this.ledger = null;
@@ -323,10 +328,15 @@ export class Observer {
   private async arrivalRate(now: number): Promise<number> {
     if (!this.arrivals || now - this.arrivals.at >= ARRIVALS_REFRESH_MS) {
       const sessions = await this.ports.hostPool.listUserSessions();
+      const since = now - ARRIVALS_WINDOW_MS;
+      const sinceIso = new Date(since).toISOString();
       let recent = 0;
-      for (const session of sessions) {
-        const created = session.createTime ? Date.parse(session.createTime) : Number.NaN;
-        if (Number.isFinite(created) && created > now - ARRIVALS_WINDOW_MS) recent++;
+      for (const { createTime } of sessions) {
+        if (!createTime) continue;
+        // A time written as toISOString() writes it compares as text; any other form is parsed.
+        if (createTime.length === sinceIso.length && createTime.endsWith("Z")) {
+          if (createTime > sinceIso) recent++;
+        } else if (Date.parse(createTime) > since) recent++;
       }
       this.arrivals = { perHour: (recent * 60 * MINUTE) / ARRIVALS_WINDOW_MS, at: now };
     }

@@ -15,6 +15,8 @@ interface Entry {
   seen: number;
   /** false once removed from the index. */
   live: boolean;
+  /** Its index in the list of the refresh that last saw it. */
+  position: number;
 }
 
 export interface PoolFigures {
@@ -77,12 +79,16 @@ export class PoolIndex {
     const lastEntries = this.lastEntries;
     const entries: Entry[] = new Array<Entry>(list.length);
     let seen = 0;
+    // Where this entry was in the last list, if unchanged: one past the previous one's place (the
+    // common case, no lookup), so a host that left or joined costs one lookup, not one per host after it.
+    let expected = 0;
     for (let i = 0; i < list.length; i++) {
       const info = list[i];
-      // The same entry at the same place as last time is unchanged: the common case, no lookup.
-      const atSamePlace = last[i] === info ? lastEntries[i] : undefined;
-      const unchanged = atSamePlace?.live ? atSamePlace : this.byInfo.get(info);
+      const inPlace = last[expected] === info ? lastEntries[expected] : undefined;
+      const unchanged = inPlace?.live ? inPlace : this.byInfo.get(info);
       if (unchanged) {
+        expected = (inPlace === unchanged ? expected : unchanged.position) + 1;
+        unchanged.position = i;
         unchanged.seen = pass;
         entries[i] = unchanged;
         seen++;
@@ -91,7 +97,14 @@ export class PoolIndex {
       const name = info.name.toLowerCase();
       const previous = this.byName.get(name);
       if (previous) this.remove(previous);
-      const added: Entry = { info, name, key: resourceKey(info.resourceId), seen: pass, live: true };
+      const added: Entry = {
+        info,
+        name,
+        key: resourceKey(info.resourceId),
+        seen: pass,
+        live: true,
+        position: i,
+      };
       this.byName.set(name, added);
       this.byInfo.set(info, added);
       this.byKey.set(added.key, info);
@@ -116,6 +129,11 @@ export class PoolIndex {
 
   byHostName(name: string): SessionHostInfo | undefined {
     return this.byName.get(name.toLowerCase())?.info;
+  }
+
+  /** Session hosts in the pool (as of the last refresh). */
+  get size(): number {
+    return this.byName.size;
   }
 
   get current(): Readonly<PoolFigures> {

@@ -130,7 +130,7 @@ export class Reconciler {
       if (typeof next !== "number") return next;
       await this.sleepUntil(next);
       // Actions ending at nearly the same moment are handled by one step, not one step each.
-      const gapEnd = this.lastStepAt + this.tuning.minStepIntervalMs;
+      const gapEnd = this.lastStepAt + stepGapMs(this.tuning.minStepIntervalMs, this.observer.poolSize);
       if (this.ports.clock.now() < gapEnd) await this.pause(gapEnd - this.ports.clock.now());
     }
   }
@@ -490,3 +490,15 @@ function failureSummary(record: RolloutRecord): string {
   const failed = Object.entries(record.hosts).filter(([, e]) => e.failed);
   return failed.map(([host, e]) => `${host}: ${e.error ?? "failed"}`).join("; ") || "the rollout failed";
 }
+
+/**
+ * Every step lists the pool's session hosts (at 10,000 hosts, ten ARM pages), so on a large pool
+ * steps keep at least this far apart: 2 ms per session host, 20 s at 10,000 — well inside ARM's
+ * read limits, and a few seconds on a notice or a replacement of tens of minutes. At most 2,500
+ * hosts, the tuning's own minimum (5 s) applies.
+ */
+export function stepGapMs(minStepIntervalMs: number, sessionHosts: number): number {
+  return Math.max(minStepIntervalMs, sessionHosts * STEP_GAP_PER_SESSION_HOST_MS);
+}
+
+const STEP_GAP_PER_SESSION_HOST_MS = 2;

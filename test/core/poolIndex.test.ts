@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PoolIndex } from "../../automation/core/poolIndex";
+import { stepGapMs } from "../../automation/core/reconciler";
 import type { SessionHostInfo } from "../../automation/core/ports";
 
 const host = (i: number, over: Partial<SessionHostInfo> = {}): SessionHostInfo => ({
@@ -97,5 +98,17 @@ describe("PoolIndex", () => {
     ] as const)("%s", (_, sessions, expected) => {
       expect(room([...sessions])).toBe(expected);
     });
+  });
+});
+
+describe("stepGapMs: how far apart a large pool's steps keep (each lists every session host)", () => {
+  it.each([
+    [0, 5_000],
+    [1_000, 5_000],
+    [2_500, 5_000],
+    [2_501, 5_002],
+    [10_000, 20_000],
+  ])("%i session hosts -> %i ms", (hosts, gap) => {
+    expect(stepGapMs(5_000, hosts)).toBe(gap);
   });
 });
