@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  batchOfPlanIndex,
   batchesOf,
   capacityBaseline,
   isServing,
@@ -190,5 +191,20 @@ describe("planRollout", () => {
     });
     expect(plan.baselineAvailable).toBe(3);
     expect(plan.details.filter((d) => d.available).map((d) => d.host)).toEqual(["avd-0", "avd-10", "avd-11"]);
+  });
+});
+
+describe("batchOfPlanIndex", () => {
+  it("agrees with batchesOf for every plan index and batch size, the initial host alone", () => {
+    const planned = Array.from({ length: 23 }, (_, i) => `avd-${i}`);
+    for (const batchSize of [1, 2, 3, 5, 22, 40]) {
+      batchesOf(planned, batchSize).forEach((hosts, batch) => {
+        for (const host of hosts) expect(batchOfPlanIndex(planned.indexOf(host), batchSize)).toBe(batch);
+      });
+    }
+    // A host not in the plan (index -1) counts as the initial batch; a fractional size rounds down.
+    expect(batchOfPlanIndex(-1, 3)).toBe(0);
+    expect(batchOfPlanIndex(4, 2.7)).toBe(2);
+    expect(batchOfPlanIndex(4, 0)).toBe(4);
   });
 });
