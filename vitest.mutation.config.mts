@@ -19,6 +19,8 @@ export default defineConfig({
       "test/program/hostResourceOptions.test.ts",
       "test/program/sessionHosts.test.ts",
       "test/program/registrationEquivalence.test.ts",
+      "test/program/stateLedger.test.ts",
+      "test/program/stackEntry.test.ts",
       "test/azure/adapters/armErrorTable.test.ts",
       "test/azure/adapters/armErrors.table.test.ts",
       "test/azure/adapters/pureParts.test.ts",
