@@ -4,7 +4,6 @@
  * their notice), then the original is deleted or kept deallocated and the host is done.
  */
 import type { HostView } from "../observation";
-import { sessionsPastDeadline } from "../policies/notices";
 import { type ActContext, iso } from "./context";
 import type { Notices } from "./notices";
 
@@ -78,17 +77,8 @@ export class BackInService {
     const sessions = await this.ctx.ports.hostPool.listUserSessions(sessionHost);
     if (sessions.length === 0) return true;
     const ids = sessions.map((s) => s.id);
-    const index = await this.notices.addGroup(host, ids, true);
-    if (index !== null) await this.notices.deliver(host, sessionHost, true, index);
-    const due = sessionsPastDeadline(
-      ids,
-      this.ctx.record.hosts[host]?.restoreNotices,
-      this.ctx.delayMs,
-      this.ctx.now(),
-    );
-    if (due.length === 0) return false;
-    await Promise.all(due.map((id) => this.ctx.ports.hostPool.signOut(sessionHost, id)));
-    this.ctx.emit({ type: "host.signedOut", host, forced: due.length, sessionIds: due });
+    const { signedOut } = await this.notices.enforce(host, sessionHost, ids, true);
+    if (signedOut.length === 0) return false;
     this.ctx.deps.observer.forgetSessions(sessionHost);
     return (await this.ctx.ports.hostPool.listUserSessions(sessionHost)).length === 0;
   }

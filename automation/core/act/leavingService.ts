@@ -71,20 +71,9 @@ export class LeavingService {
       }
       let sessions = await this.ctx.ports.hostPool.listUserSessions(name);
       const ids = sessions.map((s) => s.id);
-      const index = await this.notices.addGroup(host, ids, false);
-      if (index !== null) await this.notices.deliver(host, name, false, index);
-      const due = sessionsPastDeadline(
-        ids,
-        this.ctx.record.hosts[host]?.notices,
-        this.ctx.delayMs,
-        this.ctx.now(),
-      );
-      if (due.length > 0) {
-        await Promise.all(due.map((id) => this.ctx.ports.hostPool.signOut(name, id)));
-        this.ctx.emit({ type: "host.signedOut", host, forced: due.length, sessionIds: due });
-      }
+      const { signedOut, notified } = await this.notices.enforce(host, name, ids, false);
       this.ctx.deps.observer.forgetSessions(name);
-      if (due.length > 0 || index !== null) sessions = await this.ctx.ports.hostPool.listUserSessions(name);
+      if (signedOut.length > 0 || notified) sessions = await this.ctx.ports.hostPool.listUserSessions(name);
       // Notices still running: a later step. Sessions whose notice ran out and that outlived their
       // forced sign-out (a hung session, or one still logging off) go with the forced removal.
       const left = sessions.map((s) => s.id);

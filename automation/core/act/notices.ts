@@ -6,7 +6,7 @@
  */
 import type { HostView, Observation } from "../observation";
 import { isServing } from "../planner";
-import { noticeBody, unconfirmedGroups, unnotifiedSessions } from "../policies/notices";
+import { noticeBody, sessionsPastDeadline, unconfirmedGroups, unnotifiedSessions } from "../policies/notices";
 import type { PowerState } from "../ports";
 import type { HostRecord, NoticeGroup } from "../record";
 import { classifyError } from "../retryPolicy";
@@ -167,13 +167,7 @@ export class Notices {
     // says so next. A driver that dies in between finds the group unconfirmed and confirms it
     // later still (a later deadline, a `resumed` report), never sending again.
     const sentAt = this.ctx.now();
-    this.ctx.emit({
-      type: "host.notified",
-      host,
-      sessions: group.ids.length,
-      sessionIds: group.ids,
-      deadline: iso(sentAt + this.ctx.delayMs),
-    });
+    this.report(host, group, sentAt, false);
     await this.confirmGroups(host, restore, [index], sentAt);
   }
   /**
@@ -187,18 +181,41 @@ export class Notices {
     const indexes = unconfirmedGroups(groups);
     if (indexes.length === 0) return;
     const sentAt = this.ctx.now();
-    for (const index of indexes) {
-      const group = groups[index];
-      this.ctx.emit({
-        type: "host.notified",
-        host,
-        sessions: group.ids.length,
-        sessionIds: group.ids,
-        deadline: iso(sentAt + this.ctx.delayMs),
-        resumed: true,
-      });
-    }
+    for (const index of indexes) this.report(host, groups[index], sentAt, true);
     await this.confirmGroups(host, restore, indexes, sentAt);
+  }
+  /**
+   * The sessions on a host that leaves service (or a new generation going back to deallocated):
+   * those not told yet get their notice now, and those whose own notice ran out are signed out
+   * by force. Returns who was signed out, and whether a notice went out.
+   */
+  async enforce(
+    host: string,
+    sessionHost: string,
+    ids: readonly string[],
+    restore: boolean,
+  ): Promise<{ signedOut: string[]; notified: boolean }> {
+    const index = await this.addGroup(host, ids, restore);
+    if (index !== null) await this.deliver(host, sessionHost, restore, index);
+    const entry = this.ctx.record.hosts[host];
+    const groups = restore ? entry?.restoreNotices : entry?.notices;
+    const due = sessionsPastDeadline(ids, groups, this.ctx.delayMs, this.ctx.now());
+    if (due.length > 0) {
+      await Promise.all(due.map((id) => this.ctx.ports.hostPool.signOut(sessionHost, id)));
+      this.ctx.emit({ type: "host.signedOut", host, forced: due.length, sessionIds: due });
+    }
+    return { signedOut: due, notified: index !== null };
+  }
+  /** `host.notified`: the group's sessions and their deadline, the full delay after `sentAt`. */
+  private report(host: string, group: NoticeGroup, sentAt: number, resumed: boolean): void {
+    this.ctx.emit({
+      type: "host.notified",
+      host,
+      sessions: group.ids.length,
+      sessionIds: group.ids,
+      deadline: iso(sentAt + this.ctx.delayMs),
+      ...(resumed ? { resumed: true } : {}),
+    });
   }
   /** Records when groups were delivered (groups already confirmed keep their time). */
   private async confirmGroups(
