@@ -9,6 +9,7 @@
  * `startRollout` again if the driver died before it recorded the rollout at all.
  */
 import { continueRollout, startRollout } from "../core/driver";
+import type { StartRequest } from "../core/driverTypes";
 import { DriverCrashedError } from "../core/errors";
 import type { AnyEvent, EventSink } from "../core/events";
 import type { ProgressSnapshot } from "../core/progress";
@@ -103,7 +104,6 @@ export async function rehearseWithDetails(
   // A driver that never finishes must not keep the users of the world busy forever: give up
   // far beyond any sane rollout of this pool (the azure strategy, retries and crashes included).
   const deadline = clock.now() + rehearsalLimitMinutes(scenario) * 60_000;
-  const { update } = scenario;
   const deps = () => ({
     ports: world.ports(),
     events: sink,
@@ -133,12 +133,7 @@ export async function rehearseWithDetails(
     }
   };
 
-  const request = {
-    batchSize: update.maxVmsRemoved,
-    logOffDelayMinutes: update.logOffDelayMinutes,
-    logOffMessage: update.logOffMessage,
-    deleteOriginalVm: update.deleteOriginalVm,
-  };
+  const request = rolloutRequestOf(scenario);
   world.start();
   let run = driver.startRollout(deps(), request);
   let outcome: RehearsalOutcome;
@@ -239,6 +234,17 @@ function batchTimes(events: readonly AnyEvent[]): RehearsalResult["batches"] {
 }
 
 /** Virtual minutes after which a rehearsal gives up on the driver. */
+/** The `start` request a rehearsal makes: the scenario's update policy. */
+export function rolloutRequestOf(scenario: Scenario): StartRequest {
+  const { update } = scenario;
+  return {
+    batchSize: update.maxVmsRemoved,
+    logOffDelayMinutes: update.logOffDelayMinutes,
+    logOffMessage: update.logOffMessage,
+    deleteOriginalVm: update.deleteOriginalVm,
+  };
+}
+
 export function rehearsalLimitMinutes(scenario: Scenario): number {
   const { update, latency } = scenario;
   const batches = 1 + Math.ceil(Math.max(0, scenario.hostPool.hosts - 1) / update.maxVmsRemoved);

@@ -8,7 +8,7 @@
 import { continueRollout, startRollout } from "../../automation/core/driver";
 import type { RolloutOutcome } from "../../automation/core/driver";
 import type { AnyEvent, EventSink } from "../../automation/core/events";
-import { rehearsalLimitMinutes } from "../../automation/sim/rehearse";
+import { rehearsalLimitMinutes, rolloutRequestOf } from "../../automation/sim/rehearse";
 import type { Scenario } from "../../automation/sim/scenario";
 import { VirtualClock } from "../../automation/sim/virtualClock";
 import { DEFAULT_START, SimulatedWorld } from "../../automation/sim/world";
@@ -54,13 +54,7 @@ export async function rehearseInTimeBoxedRuns(
   const sink: EventSink = { emit: (event) => void events.push(event) };
   const world = new SimulatedWorld(scenario, clock, sink);
   const deadline = clock.now() + rehearsalLimitMinutes(scenario) * MINUTE;
-  const { update } = scenario;
-  const request = {
-    batchSize: update.maxVmsRemoved,
-    logOffDelayMinutes: update.logOffDelayMinutes,
-    logOffMessage: update.logOffMessage,
-    deleteOriginalVm: update.deleteOriginalVm,
-  };
+  const request = rolloutRequestOf(scenario);
   world.start();
   const runs: RunRecord[] = [];
   let gapMinutes = 0;
